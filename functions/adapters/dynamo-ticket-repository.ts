@@ -1,0 +1,266 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Ticket, TicketMessage, TicketStatus } from '../domain/ticket';
+import { TICKET_STATUSES } from '../domain/ticket';
+import type { DeliveryClaim, DeliveryStep, ObjectOutcome, TicketFilter, TicketRepository } from '../ports';
+
+/** A delivery still unfinished after this long was abandoned (Lambda's limit is 15 minutes): a later delivery takes it over. */
+const STALE_CLAIM_MS = 15 * 60 * 1000;
+export const DEPARTMENT_STATUS_INDEX = 'byDepartmentStatus';
+
+const ticketKey = (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' });
+
+function isConditionFailure(err: unknown): boolean {
+  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk, sk, gsi1pk, gsi1sk, ...rest } = item;
+  return rest as T;
+}
+
+/**
+ * The single-table layout (see README "Data model"): tickets, messages, Message-ID index, counters,
+ * delivery claims and object outcomes share one table. No transactions: every multi-item change
+ * is a sequence of conditional writes that a retry can repeat safely.
+ */
+export class DynamoTicketRepository implements TicketRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    /** Department names, for listing without a department filter (the index is keyed by department). */
+    private readonly departments: readonly string[],
+  ) {}
+
+  async getObjectOutcome(key: string): Promise<ObjectOutcome | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `OBJECT#${key}`, sk: 'OBJECT' }, ConsistentRead: true }));
+    return Item ? stripKeys<ObjectOutcome>(Item) : undefined;
+  }
+
+  async recordObjectOutcome(outcome: ObjectOutcome): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `OBJECT#${outcome.key}`, sk: 'OBJECT', ...outcome } }));
+  }
+
+  async claimDelivery(dedupeKey: string, objectKey: string, now: Date): Promise<DeliveryClaim> {
+    const Key = { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...Key, objectKey, claimedAt: now.toISOString(), state: 'claimed', done: [] },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { status: 'new', firstKey: objectKey, done: [] };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
+    if (!Item) return this.claimDelivery(dedupeKey, objectKey, now); // deleted in between: claim again
+    const claim = { ticketId: Item.ticketId as string | undefined, firstKey: Item.objectKey as string, done: (Item.done as string[]) ?? [] };
+    if (Item.state === 'done') return { status: 'duplicate', ...claim };
+    if (Item.objectKey === objectKey) return { status: 'resumed', ...claim };
+    const stale = now.getTime() - Date.parse(Item.claimedAt as string) > STALE_CLAIM_MS;
+    if (!stale) return { status: 'duplicate', ...claim };
+    // The first delivery never finished: this one takes the claim over, keeping what was done.
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET objectKey = :key, claimedAt = :now',
+          ConditionExpression: 'claimedAt = :old',
+          ExpressionAttributeValues: { ':key': objectKey, ':now': now.toISOString(), ':old': Item.claimedAt },
+        }),
+      );
+      return { status: 'resumed', ...claim };
+    } catch (err) {
+      if (isConditionFailure(err)) return { status: 'duplicate', ...claim };
+      throw err;
+    }
+  }
+
+  async bindTicket(dedupeKey: string, ticketId: string): Promise<string> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
+          UpdateExpression: 'SET ticketId = :id',
+          ConditionExpression: 'attribute_not_exists(ticketId)',
+          ExpressionAttributeValues: { ':id': ticketId },
+        }),
+      );
+      return ticketId;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' }, ConsistentRead: true }));
+      return Item!.ticketId as string;
+    }
+  }
+
+  async beginStep(dedupeKey: string, step: DeliveryStep, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
+          UpdateExpression: 'SET #step = :now',
+          ConditionExpression: 'attribute_not_exists(#step)',
+          ExpressionAttributeNames: { '#step': `step_${step}` },
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async abandonStep(dedupeKey: string, step: DeliveryStep): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
+        UpdateExpression: 'REMOVE #step',
+        ExpressionAttributeNames: { '#step': `step_${step}` },
+      }),
+    );
+  }
+
+  async finishStep(dedupeKey: string, step: DeliveryStep, detail: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
+        UpdateExpression: 'SET done = list_append(if_not_exists(done, :empty), :step), #detail = :detail',
+        ExpressionAttributeNames: { '#detail': `result_${step}` },
+        ExpressionAttributeValues: { ':empty': [], ':step': [step], ':detail': detail },
+      }),
+    );
+  }
+
+  async completeDelivery(dedupeKey: string, now: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
+        UpdateExpression: 'SET #state = :done, completedAt = :now',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':done': 'done', ':now': now.toISOString() },
+      }),
+    );
+  }
+
+  async nextTicketNumber(prefix: string): Promise<number> {
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `COUNTER#${prefix}`, sk: 'COUNTER' },
+        // Numbers start at 1001: a ticket number that looks like a count of one is a poor first impression.
+        UpdateExpression: 'SET #value = if_not_exists(#value, :base) + :one',
+        ExpressionAttributeNames: { '#value': 'value' },
+        ExpressionAttributeValues: { ':base': 1000, ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Attributes!.value as number;
+  }
+
+  async createTicket(ticket: Ticket): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...ticketKey(ticket.id), gsi1pk: `${ticket.department}#${ticket.status}`, gsi1sk: ticket.dueAt, ...ticket },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // exists: an earlier attempt created it
+    }
+    for (const messageId of ticket.messageIds) await this.indexMessageId(messageId, ticket.id);
+  }
+
+  async getTicket(id: string): Promise<Ticket | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true }));
+    return Item ? stripKeys<Ticket>(Item) : undefined;
+  }
+
+  async listTickets(filter: TicketFilter = {}): Promise<Ticket[]> {
+    const departments = filter.department ? [filter.department] : this.departments;
+    const statuses = filter.status ? [filter.status] : TICKET_STATUSES;
+    const out: Ticket[] = [];
+    for (const department of departments) {
+      for (const status of statuses) {
+        let ExclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
+        do {
+          const page = await this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: DEPARTMENT_STATUS_INDEX,
+              KeyConditionExpression: 'gsi1pk = :pk',
+              ExpressionAttributeValues: { ':pk': `${department}#${status}` },
+              ExclusiveStartKey,
+            }),
+          );
+          for (const item of page.Items ?? []) out.push(stripKeys<Ticket>(item));
+          ExclusiveStartKey = page.LastEvaluatedKey;
+        } while (ExclusiveStartKey);
+      }
+    }
+    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async addMessage(message: TicketMessage): Promise<void> {
+    const sk = `MSG#${message.at}#${message.kind}#${message.messageId ?? ''}`;
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `TICKET#${message.ticketId}`, sk, ...message } }));
+  }
+
+  async listMessages(ticketId: string): Promise<TicketMessage[]> {
+    const out: TicketMessage[] = [];
+    let ExclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+          ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':msg': 'MSG#' },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(stripKeys<TicketMessage>(item));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return out;
+  }
+
+  async indexMessageId(messageId: string, ticketId: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `MSGID#${messageId.toLowerCase()}`, sk: 'MSGID', ticketId } }));
+  }
+
+  async findTicketByMessageId(messageId: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `MSGID#${messageId.toLowerCase()}`, sk: 'MSGID' } }));
+    return Item?.ticketId as string | undefined;
+  }
+
+  async markEscalated(ticketId: string, at: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ticketKey(ticketId),
+          UpdateExpression: 'SET escalatedAt = :at, breached = :true, version = version + :one',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(escalatedAt) AND attribute_not_exists(firstResponseAt) AND #status <> :closed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':true': true, ':one': 1, ':closed': 'closed' satisfies TicketStatus },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+}

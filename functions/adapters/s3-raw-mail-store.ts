@@ -1,0 +1,16 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { RawMailStore } from '../ports';
+
+/** Reads the raw mail SES stored. */
+export class S3RawMailStore implements RawMailStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async get(key: string): Promise<Buffer> {
+    const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!Body) throw new Error(`s3://${this.bucket}/${key} has no body`);
+    return Buffer.from(await Body.transformToByteArray());
+  }
+}

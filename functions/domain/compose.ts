@@ -1,0 +1,150 @@
+import type { Department, TriageConfig } from './config';
+import type { InboundMail } from './mail';
+import type { OutgoingMail } from './outgoing';
+import type { TemplateRegistry } from './templates';
+import type { Ticket } from './ticket';
+import type { RoutingDecision } from './route';
+import { formatLocal } from './turnaround';
+import { taggedSubject } from './ticket';
+
+/**
+ * Headers on every automatic mail we send. `Auto-Submitted` (RFC 3834) tells well-behaved
+ * responders not to answer; `X-Auto-Response-Suppress` does the same for Exchange; `X-Triage-Ticket`
+ * lets our own gate recognise the mail if it comes back.
+ */
+function automaticHeaders(ticketId: string, autoSubmitted: 'auto-replied' | 'auto-generated'): Record<string, string> {
+  return { 'Auto-Submitted': autoSubmitted, 'X-Auto-Response-Suppress': 'All', 'X-Triage-Ticket': ticketId };
+}
+
+/** The department's sending address: its first address, or the general address for the triage queue. */
+export function departmentAddress(cfg: TriageConfig, dept: Department): string {
+  return dept.addresses[0] ?? cfg.generalAddress;
+}
+
+/** A Message-ID at our own domain. */
+export function newMessageId(cfg: TriageConfig, id: string): string {
+  return `<${id}@${cfg.mailDomain}>`;
+}
+
+/** The threading headers of a reply to `mail`: In-Reply-To its id, References its chain plus its id. */
+function replyThreading(mail: Pick<InboundMail, 'messageId' | 'references'>): { inReplyTo?: string; references?: string[] } {
+  if (!mail.messageId) return {};
+  return { inReplyTo: mail.messageId, references: [...mail.references.filter((r) => r !== mail.messageId), mail.messageId].slice(-20) };
+}
+
+export interface ComposeInput {
+  cfg: TriageConfig;
+  dept: Department;
+  ticket: Ticket;
+  mail: InboundMail;
+  templates: TemplateRegistry;
+  /** Unique id for the new Message-ID. */
+  messageIdSeed: string;
+}
+
+/** The acknowledgement to the customer: ticket number, the promised time in the department's zone, threaded to their mail. */
+export function composeAcknowledgement({ cfg, dept, ticket, mail, templates, messageIdSeed }: ComposeInput): OutgoingMail {
+  const departmentName = dept.displayName ?? dept.name;
+  const rendered = templates.render(
+    'acknowledge',
+    {
+      ticketId: ticket.id,
+      customerName: ticket.customerName || undefined,
+      subject: mail.subject || '(no subject)',
+      department: departmentName,
+      company: cfg.companyName,
+      dueLocal: formatLocal(new Date(ticket.dueAt), dept.businessHours.timeZone),
+      dueAt: ticket.dueAt,
+      firstResponseHours: dept.firstResponseHours,
+    },
+    { department: dept.name },
+  );
+  return {
+    kind: 'ack',
+    ticketId: ticket.id,
+    from: { address: departmentAddress(cfg, dept), name: `${cfg.companyName} ${departmentName}` },
+    to: [ticket.customer],
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    messageId: newMessageId(cfg, messageIdSeed),
+    ...replyThreading(mail),
+    headers: automaticHeaders(ticket.id, 'auto-replied'),
+  };
+}
+
+/**
+ * The copy for the department's agents: the customer's text and attachments, with the per-ticket
+ * reply address as Reply-To so that an agent's answer comes back to us, never straight to the customer.
+ */
+export function composeAgentCopy(input: ComposeInput & { replyAddress: string; routing: RoutingDecision }): OutgoingMail {
+  const { cfg, dept, ticket, mail, templates, messageIdSeed, replyAddress, routing } = input;
+  const departmentName = dept.displayName ?? dept.name;
+  const rendered = templates.render(
+    'agent-copy',
+    {
+      ticketId: ticket.id,
+      customer: ticket.customer,
+      customerName: ticket.customerName || undefined,
+      cc: mail.cc.map((a) => a.address).join(', ') || undefined,
+      subject: mail.subject || '(no subject)',
+      taggedSubject: taggedSubject(ticket.id, mail.subject),
+      department: departmentName,
+      priority: ticket.priority,
+      dueLocal: formatLocal(new Date(ticket.dueAt), dept.businessHours.timeZone),
+      routingReason: routing.reason,
+      text: mail.text,
+      attachments: mail.attachments.map((a) => ({ filename: a.filename, size: a.size })),
+    },
+    { department: dept.name },
+  );
+  const sender = ticket.customerName ? `${ticket.customerName} via ${departmentName}` : `${ticket.customer} via ${departmentName}`;
+  return {
+    kind: 'agent-copy',
+    ticketId: ticket.id,
+    from: { address: departmentAddress(cfg, dept), name: sender },
+    to: dept.agents,
+    replyTo: replyAddress,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    messageId: newMessageId(cfg, messageIdSeed),
+    ...replyThreading(mail),
+    headers: automaticHeaders(ticket.id, 'auto-generated'),
+    attachments: mail.attachments,
+  };
+}
+
+/** The escalation to the department lead when the first-response target is missed. */
+export function composeEscalation(input: { cfg: TriageConfig; dept: Department; ticket: Ticket; templates: TemplateRegistry; messageIdSeed: string; replyAddress: string; now: Date }): OutgoingMail {
+  const { cfg, dept, ticket, templates, messageIdSeed, replyAddress, now } = input;
+  const departmentName = dept.displayName ?? dept.name;
+  const rendered = templates.render(
+    'escalation',
+    {
+      ticketId: ticket.id,
+      customer: ticket.customer,
+      subject: ticket.subject,
+      department: departmentName,
+      priority: ticket.priority,
+      createdLocal: formatLocal(new Date(ticket.createdAt), dept.businessHours.timeZone),
+      dueLocal: formatLocal(new Date(ticket.dueAt), dept.businessHours.timeZone),
+      nowLocal: formatLocal(now, dept.businessHours.timeZone),
+      agents: dept.agents.join(', '),
+      lead: dept.lead,
+    },
+    { department: dept.name },
+  );
+  return {
+    kind: 'escalation',
+    ticketId: ticket.id,
+    from: { address: departmentAddress(cfg, dept), name: `${cfg.companyName} ticket timer` },
+    to: [dept.lead],
+    replyTo: replyAddress,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    messageId: newMessageId(cfg, messageIdSeed),
+    headers: automaticHeaders(ticket.id, 'auto-generated'),
+  };
+}

@@ -1,0 +1,66 @@
+import Handlebars from 'handlebars';
+
+/** A rendered mail body and subject. */
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** The templates the code knows. A name outside this list is a programming error, refused loudly. */
+export const TEMPLATE_NAMES = ['acknowledge', 'agent-copy', 'escalation'] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+/**
+ * Handlebars templates keyed like `en/acknowledge.text`, with per-department overrides
+ * `billing/en/acknowledge.text`. Subjects and text bodies are plain text (no HTML escaping, and
+ * line breaks are removed from subjects); HTML bodies auto-escape every `{{value}}`.
+ * Compiled once, on first use.
+ */
+export class TemplateRegistry {
+  private readonly handlebars = Handlebars.create();
+  private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+  constructor(
+    private readonly sources: Record<string, string>,
+    private readonly defaultLanguage = 'en',
+  ) {
+    for (const name of TEMPLATE_NAMES) {
+      for (const part of ['subject', 'text']) {
+        if (!(`${defaultLanguage}/${name}.${part}` in sources)) throw new Error(`template ${defaultLanguage}/${name}.${part}.hbs is missing from templates/`);
+      }
+    }
+  }
+
+  private template(key: string): Handlebars.TemplateDelegate | undefined {
+    if (!(key in this.sources)) return undefined;
+    let fn = this.compiled.get(key);
+    if (!fn) {
+      const html = key.endsWith('.html');
+      fn = this.handlebars.compile(this.sources[key], { noEscape: !html });
+      this.compiled.set(key, fn);
+    }
+    return fn;
+  }
+
+  private pick(name: TemplateName, part: string, department: string, language: string): Handlebars.TemplateDelegate | undefined {
+    for (const key of [`${department}/${language}/${name}.${part}`, `${language}/${name}.${part}`, `${department}/${this.defaultLanguage}/${name}.${part}`, `${this.defaultLanguage}/${name}.${part}`]) {
+      const fn = this.template(key);
+      if (fn) return fn;
+    }
+    return undefined;
+  }
+
+  /**
+   * Renders one mail.
+   * @throws when `name` is not a known template.
+   */
+  render(name: TemplateName, context: object, options: { department: string; language?: string }): RenderedMail {
+    if (!TEMPLATE_NAMES.includes(name)) throw new Error(`unknown template "${name}"; known: ${TEMPLATE_NAMES.join(', ')}`);
+    const language = options.language ?? this.defaultLanguage;
+    const subject = this.pick(name, 'subject', options.department, language)!(context).replace(/[\r\n]+/g, ' ').trim();
+    const text = this.pick(name, 'text', options.department, language)!(context);
+    const htmlTemplate = this.pick(name, 'html', options.department, language);
+    return { subject, text, html: htmlTemplate ? htmlTemplate(context) : undefined };
+  }
+}

@@ -1,0 +1,66 @@
+import type { RoutingDecision } from './route';
+import type { MachineMailSignal } from './gate';
+
+export type TicketStatus = 'open' | 'waiting' | 'pending' | 'closed';
+export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
+export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'waiting', 'pending', 'closed'];
+
+/** A ticket as stored. Times are ISO-8601 UTC strings. */
+export interface Ticket {
+  id: string;
+  department: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  customer: string;
+  customerName: string;
+  /** Everyone who may write into this ticket: the customer and the people CC'd on the first mail. */
+  participants: string[];
+  subject: string;
+  createdAt: string;
+  /** When the first response is due, from the department's target and business hours. */
+  dueAt: string;
+  firstResponseAt?: string;
+  escalatedAt?: string;
+  /** Message-IDs of the customer's mail and of our own mail about this ticket (threading). */
+  messageIds: string[];
+  /** Increases on every change; timers compare it to skip stale work. */
+  version: number;
+}
+
+/** One mail of a ticket's conversation, in or out. */
+export interface TicketMessage {
+  ticketId: string;
+  direction: 'in' | 'out';
+  /** `customer` mail, our `ack`, the `agent-copy`, an `escalation` ... */
+  kind: string;
+  at: string;
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  /** Plain text, cut to a size DynamoDB items allow; the whole raw mail stays in S3. */
+  text: string;
+  textTruncated: boolean;
+  messageId?: string;
+  /** S3 key of the raw mail, for inbound mail. */
+  rawKey?: string;
+  attachments: { filename: string; contentType: string; size: number }[];
+  routing?: RoutingDecision;
+  suppressed?: MachineMailSignal;
+}
+
+/** `BIL` + 1042 -> `BIL-1042`. */
+export function formatTicketId(prefix: string, sequence: number): string {
+  return `${prefix}-${sequence}`;
+}
+
+/** Finds ticket ids such as `[BIL-1042]` in a subject. */
+export function ticketTagsIn(subject: string): string[] {
+  return [...subject.matchAll(/\[([A-Z]{2,5}-\d+)\]/g)].map((m) => m[1]);
+}
+
+/** `Re: [BIL-1042] Refund` keeps one tag: the subject a customer wrote, with our tag in front. */
+export function taggedSubject(ticketId: string, subject: string): string {
+  const clean = subject.replace(new RegExp(`\\s*\\[${ticketId}\\]\\s*`, 'g'), ' ').trim();
+  return `[${ticketId}] ${clean || '(no subject)'}`;
+}

@@ -1,0 +1,39 @@
+import { DateTime } from 'luxon';
+import { WEEKDAYS, type BusinessHours } from './config';
+
+/** Longest search for open hours; a calendar with no opening in ten years is a config mistake. */
+const MAX_DAYS = 3660;
+
+/**
+ * Adds business hours to a moment: only time inside the department's opening hours counts, in
+ * its time zone, skipping holidays. Wall-clock opening times are applied per day, so a
+ * daylight-saving change keeps "09:00-17:00" meaning nine to five local time.
+ * @returns the UTC moment by which `hours` of business time have passed.
+ */
+export function addBusinessHours(start: Date, hours: number, calendar: BusinessHours): Date {
+  let remaining = Math.round(hours * 60 * 60 * 1000);
+  const holidays = new Set(calendar.holidays);
+  let cursor = DateTime.fromJSDate(start, { zone: calendar.timeZone });
+  let day = cursor.startOf('day');
+  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 }).startOf('day')) {
+    if (holidays.has(day.toISODate()!)) continue;
+    const ranges = calendar.weekly[WEEKDAYS[day.weekday - 1]];
+    for (const range of ranges) {
+      const open = day.set({ hour: Math.floor(range.open / 60), minute: range.open % 60 });
+      const close = range.close === 24 * 60 ? day.plus({ days: 1 }).startOf('day') : day.set({ hour: Math.floor(range.close / 60), minute: range.close % 60 });
+      const from = cursor > open ? cursor : open;
+      if (from >= close) continue;
+      const available = close.toMillis() - from.toMillis();
+      if (available >= remaining) return new Date(from.toMillis() + remaining);
+      remaining -= available;
+      cursor = close;
+    }
+  }
+  throw new Error(`no opening hours within ${MAX_DAYS} days of ${start.toISOString()} in ${calendar.timeZone}`);
+}
+
+/** The department's local reading of a moment, for people: "Tuesday 24 November 2026, 13:00 (Europe/London)". */
+export function formatLocal(moment: Date, timeZone: string, locale = 'en-GB'): string {
+  const local = DateTime.fromJSDate(moment, { zone: timeZone }).setLocale(locale);
+  return `${local.toFormat('cccc d LLLL yyyy, HH:mm')} (${timeZone})`;
+}

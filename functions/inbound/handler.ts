@@ -1,0 +1,69 @@
+import type { S3Event } from 'aws-lambda';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
+import { MailparserReader } from '../adapters/mailparser-reader';
+import { S3RawMailStore } from '../adapters/s3-raw-mail-store';
+import { SecretsManagerSecret } from '../adapters/secrets-manager-secret';
+import { SesMailer } from '../adapters/ses-mailer';
+import { SfnTimerScheduler } from '../adapters/sfn-timer-scheduler';
+import type { ObjectOutcome } from '../ports';
+import { clients, region } from '../shared/clients';
+import { deployment } from '../shared/deployment';
+import { requireEnv } from '../shared/env';
+import { logger, metrics } from '../shared/observability';
+import { ProcessInboundMail } from '../usecases/process-inbound-mail';
+
+let useCase: ProcessInboundMail | undefined;
+
+/** Wires the use case once per container. */
+function processInboundMail(): ProcessInboundMail {
+  if (useCase) return useCase;
+  const { config, templates } = deployment();
+  useCase = new ProcessInboundMail({
+    config,
+    templates,
+    store: new S3RawMailStore(clients.s3(), requireEnv('RAW_MAIL_BUCKET')),
+    reader: new MailparserReader(),
+    repository: new DynamoTicketRepository(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.departments.map((d) => d.name)),
+    mailer: new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()),
+    timers: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
+    secrets: new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID')),
+  });
+  return useCase;
+}
+
+/** S3 writes keys URL-encoded, with `+` for spaces. */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+/**
+ * S3 ObjectCreated -> one use-case run per record. A record that fails throws after the others
+ * ran, so Lambda retries the event (records already handled come back as duplicates) and finally
+ * sends it to the DLQ with the S3 key.
+ */
+export async function handler(event: S3Event): Promise<ObjectOutcome[]> {
+  const outcomes: ObjectOutcome[] = [];
+  const failures: { key: string; error: unknown }[] = [];
+  for (const record of event.Records ?? []) {
+    const key = decodeS3Key(record.s3.object.key);
+    logger.appendKeys({ s3Key: key });
+    try {
+      const outcome = await processInboundMail().execute({ key, arrivedAt: new Date(record.eventTime ?? Date.now()) });
+      outcomes.push(outcome);
+      logger.info('mail processed', { ...outcome, ticketId: outcome.ticketId, department: outcome.department });
+      metrics.addMetric(`mail_${outcome.outcome}`, MetricUnit.Count, 1);
+    } catch (error) {
+      failures.push({ key, error });
+      logger.error('mail failed; it stays in S3 and the event will be retried', { error: error as Error });
+      metrics.addMetric('mail_failed', MetricUnit.Count, 1);
+    } finally {
+      logger.removeKeys(['s3Key']);
+    }
+  }
+  metrics.publishStoredMetrics();
+  if (failures.length > 0) {
+    throw new Error(`failed to process ${failures.map((f) => f.key).join(', ')}: ${failures.map((f) => (f.error as Error)?.message ?? String(f.error)).join('; ')}`);
+  }
+  return outcomes;
+}

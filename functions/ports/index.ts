@@ -1,0 +1,91 @@
+import type { InboundMail } from '../domain/mail';
+import type { OutgoingMail, SentMail } from '../domain/outgoing';
+import type { Ticket, TicketMessage, TicketStatus } from '../domain/ticket';
+
+/** Where SES put the raw mail. */
+export interface RawMailStore {
+  get(key: string): Promise<Buffer>;
+}
+
+/** Turns raw bytes into the domain's view of a mail. Never throws for bad mail: it returns what it could read. */
+export interface MailReader {
+  read(raw: Buffer): Promise<InboundMail>;
+}
+
+/** Sends one composed mail. */
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<SentMail>;
+}
+
+/** Starts the ticket's first-response timer; starting it twice for the same ticket is harmless. */
+export interface TimerScheduler {
+  startFirstResponseTimer(ticket: Pick<Ticket, 'id' | 'dueAt'>): Promise<void>;
+}
+
+/** The key that signs per-ticket reply addresses. */
+export interface SecretSource {
+  replyTokenKey(): Promise<string>;
+}
+
+/** Every outcome one delivered object can have. */
+export type DeliveryOutcome = 'created' | 'appended' | 'duplicate' | 'suppressed' | 'rejected' | 'relayed';
+
+/** What happened to one S3 object; `triage ingest` prints it. */
+export interface ObjectOutcome {
+  key: string;
+  outcome: DeliveryOutcome;
+  reason: string;
+  ticketId?: string;
+  department?: string;
+  from?: string;
+  subject?: string;
+  at: string;
+}
+
+/** The claim on one mail (sender + Message-ID); it makes every later delivery of it a duplicate. */
+export interface DeliveryClaim {
+  /** `new`: first time; `resumed`: a retry of an unfinished attempt; `duplicate`: handled or being handled elsewhere. */
+  status: 'new' | 'resumed' | 'duplicate';
+  ticketId?: string;
+  /** The object the first delivery came in. */
+  firstKey: string;
+  /** Side effects already done (`ack`, `agent-copy`, `timer`). */
+  done: string[];
+}
+
+/** Side effects that must happen at most once per mail. */
+export type DeliveryStep = 'ack' | 'agent-copy' | 'timer';
+
+export interface TicketFilter {
+  department?: string;
+  status?: TicketStatus;
+}
+
+/** Tickets, their conversations, and the bookkeeping that keeps delivery exactly-once. */
+export interface TicketRepository {
+  getObjectOutcome(key: string): Promise<ObjectOutcome | undefined>;
+  recordObjectOutcome(outcome: ObjectOutcome): Promise<void>;
+
+  claimDelivery(dedupeKey: string, objectKey: string, now: Date): Promise<DeliveryClaim>;
+  /** Binds a ticket id to the claim once; returns the id that is bound (an earlier attempt's, if any). */
+  bindTicket(dedupeKey: string, ticketId: string): Promise<string>;
+  /** Takes the right to perform a step; false when an earlier attempt already did (or is doing) it. */
+  beginStep(dedupeKey: string, step: DeliveryStep, now: Date): Promise<boolean>;
+  /** Gives the right back after a failed attempt, so a retry performs the step. */
+  abandonStep(dedupeKey: string, step: DeliveryStep): Promise<void>;
+  finishStep(dedupeKey: string, step: DeliveryStep, detail: string): Promise<void>;
+  completeDelivery(dedupeKey: string, now: Date): Promise<void>;
+
+  nextTicketNumber(prefix: string): Promise<number>;
+  /** Creates the ticket unless it exists (a retry); indexes its Message-IDs. */
+  createTicket(ticket: Ticket): Promise<void>;
+  getTicket(id: string): Promise<Ticket | undefined>;
+  listTickets(filter?: TicketFilter): Promise<Ticket[]>;
+  addMessage(message: TicketMessage): Promise<void>;
+  listMessages(ticketId: string): Promise<TicketMessage[]>;
+  /** Remembers a Message-ID (ours or the customer's) as belonging to a ticket. */
+  indexMessageId(messageId: string, ticketId: string): Promise<void>;
+  findTicketByMessageId(messageId: string): Promise<string | undefined>;
+  /** Marks the ticket escalated if it still has no first response and was not escalated; false otherwise. */
+  markEscalated(ticketId: string, at: Date): Promise<boolean>;
+}

@@ -1,0 +1,214 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Department, TriageConfig } from '../domain/config';
+import { composeAcknowledgement, composeAgentCopy } from '../domain/compose';
+import { detectMachineMail } from '../domain/gate';
+import type { InboundMail } from '../domain/mail';
+import type { OutgoingMail } from '../domain/outgoing';
+import { replyAddress } from '../domain/reply-token';
+import { routeMail, type RoutingDecision } from '../domain/route';
+import type { TemplateRegistry } from '../domain/templates';
+import { formatTicketId, type Ticket, type TicketMessage } from '../domain/ticket';
+import { addBusinessHours } from '../domain/turnaround';
+import type { DeliveryStep, MailReader, Mailer, ObjectOutcome, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
+
+/** DynamoDB items hold 400 KB; a message keeps this much text, the rest stays in the raw mail in S3. */
+export const MAX_STORED_TEXT = 64 * 1024;
+
+/** Where SES (or the local SMTP server) put a mail: `inbound/<recipient>/<id>` or `replies/<id>`. */
+export interface DeliveredObject {
+  key: string;
+  /** When the object was written: the moment the mail arrived. */
+  arrivedAt: Date;
+}
+
+export interface InboundDependencies {
+  config: TriageConfig;
+  templates: TemplateRegistry;
+  store: RawMailStore;
+  reader: MailReader;
+  repository: TicketRepository;
+  mailer: Mailer;
+  timers: TimerScheduler;
+  secrets: SecretSource;
+  now?: () => Date;
+}
+
+/** The address a delivered object was received for, from its key; `reply` for the reply domain. */
+export function recipientOfKey(key: string): { kind: 'department'; address: string } | { kind: 'reply' } | undefined {
+  const inbound = /^inbound\/([^/]+@[^/]+)\/[^/]+$/.exec(key);
+  if (inbound) return { kind: 'department', address: inbound[1].toLowerCase() };
+  if (/^replies\/[^/]+$/.test(key)) return { kind: 'reply' };
+  return undefined;
+}
+
+/**
+ * The identity of a mail across deliveries: its sender and Message-ID, or (without a Message-ID)
+ * a hash of the parts a retry does not change. Trace headers that each delivery adds are left out.
+ */
+export function dedupeKeyOf(mail: InboundMail, raw: Buffer): string {
+  const sender = mail.from?.address ?? '(no sender)';
+  if (mail.messageId) return `${sender}|${mail.messageId.toLowerCase()}`;
+  const bodyStart = raw.indexOf('\n\n') >= 0 ? raw.indexOf('\n\n') : raw.indexOf('\r\n\r\n');
+  const hash = createHash('sha256')
+    .update(sender)
+    .update('\0')
+    .update(mail.subject)
+    .update('\0')
+    .update(mail.date?.toISOString() ?? '')
+    .update('\0')
+    .update(bodyStart >= 0 ? raw.subarray(bodyStart) : raw)
+    .digest('hex');
+  return `${sender}|sha256:${hash}`;
+}
+
+function cut(text: string): { text: string; textTruncated: boolean } {
+  return text.length > MAX_STORED_TEXT ? { text: text.slice(0, MAX_STORED_TEXT), textTruncated: true } : { text, textTruncated: false };
+}
+
+/**
+ * Handles one mail that SES stored: dedupe, gate machine mail, route, open the ticket, acknowledge,
+ * forward to the agents and start the timer. Every side effect is claimed in the delivery record
+ * first, so a retry after a failure repeats only what did not happen (at most one ack per mail).
+ */
+export class ProcessInboundMail {
+  private readonly now: () => Date;
+  private readonly ownAddresses: Set<string>;
+
+  constructor(private readonly deps: InboundDependencies) {
+    this.now = deps.now ?? (() => new Date());
+    const cfg = deps.config;
+    this.ownAddresses = new Set([cfg.generalAddress, ...cfg.departments.flatMap((d) => d.addresses)]);
+  }
+
+  private isOwnAddress = (address: string): boolean => this.ownAddresses.has(address) || address.endsWith(`@${this.deps.config.replyDomain}`);
+
+  async execute(object: DeliveredObject): Promise<ObjectOutcome> {
+    const { repository } = this.deps;
+    const earlier = await repository.getObjectOutcome(object.key);
+    if (earlier) return { ...earlier, outcome: 'duplicate', reason: `object already processed (${earlier.outcome})` };
+
+    const outcome = await this.handle(object);
+    await repository.recordObjectOutcome(outcome);
+    return outcome;
+  }
+
+  private async handle(object: DeliveredObject): Promise<ObjectOutcome> {
+    const { config, store, reader, repository } = this.deps;
+    const at = this.now().toISOString();
+    const base = { key: object.key, at };
+    const recipient = recipientOfKey(object.key);
+    if (!recipient) return { ...base, outcome: 'rejected', reason: `object key ${object.key} is not where a receipt rule writes mail` };
+
+    const raw = await store.get(object.key);
+    const mail = await reader.read(raw);
+    const about = { from: mail.from?.address, subject: mail.subject.slice(0, 200) };
+
+    if (recipient.kind === 'reply') {
+      return { ...base, ...about, outcome: 'rejected', reason: 'mail to a per-ticket reply address is kept in S3; relaying replies is not built yet' };
+    }
+    if (!mail.from) return { ...base, ...about, outcome: 'rejected', reason: 'no usable sender address (From header missing or unreadable)' };
+
+    const dedupeKey = dedupeKeyOf(mail, raw);
+    const claim = await repository.claimDelivery(dedupeKey, object.key, this.now());
+    if (claim.status === 'duplicate') {
+      return { ...base, ...about, outcome: 'duplicate', ticketId: claim.ticketId, reason: `same mail already delivered as ${claim.firstKey}` };
+    }
+
+    const machine = detectMachineMail(mail, this.isOwnAddress);
+    if (machine) {
+      await repository.completeDelivery(dedupeKey, this.now());
+      return { ...base, ...about, outcome: 'suppressed', reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered` };
+    }
+
+    const routing = routeMail(config, recipient.address, mail.subject, mail.text);
+    const dept = config.departments.find((d) => d.name === routing.department)!;
+    const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object);
+    await repository.addMessage(this.customerMessage(ticket, mail, object, routing));
+
+    const key = await this.deps.secrets.replyTokenKey();
+    const reply = replyAddress(key, ticket.id, config.replyDomain);
+    const compose = { cfg: config, dept, ticket, mail, templates: this.deps.templates };
+    await this.once(dedupeKey, 'ack', claim.done, () => composeAcknowledgement({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}` }));
+    await this.once(dedupeKey, 'agent-copy', claim.done, () =>
+      composeAgentCopy({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing }),
+    );
+    if (!claim.done.includes('timer')) {
+      await this.deps.timers.startFirstResponseTimer(ticket);
+      await repository.finishStep(dedupeKey, 'timer', ticket.dueAt);
+    }
+    await repository.completeDelivery(dedupeKey, this.now());
+    return { ...base, ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: routing.reason };
+  }
+
+  private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject): Promise<Ticket> {
+    const { repository } = this.deps;
+    const ticketId = boundId ?? (await repository.bindTicket(dedupeKey, formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix))));
+    const existing = await repository.getTicket(ticketId);
+    if (existing) return existing;
+    const from = mail.from!;
+    const ticket: Ticket = {
+      id: ticketId,
+      department: dept.name,
+      status: 'open',
+      priority: 'normal',
+      customer: from.address,
+      customerName: from.name,
+      participants: [...new Set([from.address, ...mail.cc.map((a) => a.address)])].filter((a) => !this.isOwnAddress(a)),
+      subject: mail.subject || '(no subject)',
+      createdAt: object.arrivedAt.toISOString(),
+      dueAt: addBusinessHours(object.arrivedAt, dept.firstResponseHours, dept.businessHours).toISOString(),
+      messageIds: mail.messageId ? [mail.messageId] : [],
+      version: 1,
+    };
+    await repository.createTicket(ticket);
+    return ticket;
+  }
+
+  private customerMessage(ticket: Ticket, mail: InboundMail, object: DeliveredObject, routing: RoutingDecision): TicketMessage {
+    return {
+      ticketId: ticket.id,
+      direction: 'in',
+      kind: 'customer',
+      at: object.arrivedAt.toISOString(),
+      from: mail.from!.address,
+      to: mail.to.map((a) => a.address),
+      cc: mail.cc.map((a) => a.address),
+      subject: mail.subject,
+      ...cut(mail.text),
+      messageId: mail.messageId,
+      rawKey: object.key,
+      attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+      routing,
+    };
+  }
+
+  /** Sends a mail at most once per delivered mail: the step is claimed before sending and given back if sending fails. */
+  private async once(dedupeKey: string, step: DeliveryStep, done: string[], compose: () => OutgoingMail): Promise<void> {
+    const { repository, mailer } = this.deps;
+    if (done.includes(step) || !(await repository.beginStep(dedupeKey, step, this.now()))) return;
+    const mail = compose();
+    let sent;
+    try {
+      sent = await mailer.send(mail);
+    } catch (err) {
+      await repository.abandonStep(dedupeKey, step);
+      throw err;
+    }
+    await repository.finishStep(dedupeKey, step, sent.deliveredMessageId);
+    await repository.indexMessageId(sent.deliveredMessageId, mail.ticketId);
+    await repository.indexMessageId(mail.messageId, mail.ticketId);
+    await repository.addMessage({
+      ticketId: mail.ticketId,
+      direction: 'out',
+      kind: mail.kind,
+      at: this.now().toISOString(),
+      from: mail.from.address,
+      to: mail.to,
+      cc: mail.cc ?? [],
+      subject: mail.subject,
+      ...cut(mail.text),
+      messageId: sent.deliveredMessageId,
+      attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+    });
+  }
+}
