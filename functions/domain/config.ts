@@ -55,7 +55,7 @@ const businessHoursSchema = z
     timeZone,
     /** Opening hours per weekday; a day left out is closed. A day may list several ranges. */
     weekly: z
-      .object(Object.fromEntries(WEEKDAYS.map((d) => [d, z.union([hoursRange, z.array(hoursRange)]).optional()])) as Record<
+      .object(Object.fromEntries(WEEKDAYS.map((d) => [d, z.union([hoursRange, z.array(hoursRange)], { error: (issue) => `expected opening hours such as "09:00-17:00" or a list of them, got ${JSON.stringify(issue.input)}` }).optional()])) as Record<
         Weekday,
         z.ZodOptional<z.ZodUnion<[typeof hoursRange, z.ZodArray<typeof hoursRange>]>>
       >)

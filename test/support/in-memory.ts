@@ -1,0 +1,133 @@
+import type { OutgoingMail, SentMail } from '../../functions/domain/outgoing';
+import type { Ticket, TicketMessage } from '../../functions/domain/ticket';
+import type { DeliveryClaim, DeliveryStep, Mailer, ObjectOutcome, RawMailStore, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
+
+/** In-memory adapters for use-case tests and the benchmark: the same port contracts, no I/O. */
+export class MemoryRawMailStore implements RawMailStore {
+  readonly objects = new Map<string, Buffer>();
+  async get(key: string): Promise<Buffer> {
+    const raw = this.objects.get(key);
+    if (!raw) throw new Error(`NoSuchKey: ${key}`);
+    return raw;
+  }
+}
+
+export class MemoryMailer implements Mailer {
+  readonly sent: OutgoingMail[] = [];
+  private n = 0;
+  failNext = 0;
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw Object.assign(new Error('Throttling: Maximum sending rate exceeded.'), { name: 'Throttling' });
+    }
+    this.sent.push(mail);
+    const sesMessageId = `0100-${++this.n}`;
+    return { sesMessageId, deliveredMessageId: `<${sesMessageId}@email.amazonses.com>` };
+  }
+}
+
+export class MemoryTimers implements TimerScheduler {
+  readonly started = new Map<string, string>();
+  async startFirstResponseTimer(ticket: Pick<Ticket, 'id' | 'dueAt'>): Promise<void> {
+    if (!this.started.has(ticket.id)) this.started.set(ticket.id, ticket.dueAt);
+  }
+}
+
+export class FixedSecret implements SecretSource {
+  constructor(private readonly key = 'k'.repeat(64)) {}
+  async replyTokenKey(): Promise<string> {
+    return this.key;
+  }
+}
+
+interface Claim {
+  objectKey: string;
+  claimedAt: string;
+  state: 'claimed' | 'done';
+  ticketId?: string;
+  done: string[];
+  steps: Set<string>;
+}
+
+export class MemoryTicketRepository implements TicketRepository {
+  readonly outcomes = new Map<string, ObjectOutcome>();
+  readonly claims = new Map<string, Claim>();
+  readonly counters = new Map<string, number>();
+  readonly tickets = new Map<string, Ticket>();
+  readonly messages: TicketMessage[] = [];
+  readonly messageIds = new Map<string, string>();
+
+  async getObjectOutcome(key: string) {
+    return this.outcomes.get(key);
+  }
+  async recordObjectOutcome(outcome: ObjectOutcome) {
+    this.outcomes.set(outcome.key, outcome);
+  }
+  async claimDelivery(dedupeKey: string, objectKey: string, now: Date): Promise<DeliveryClaim> {
+    const claim = this.claims.get(dedupeKey);
+    if (!claim) {
+      this.claims.set(dedupeKey, { objectKey, claimedAt: now.toISOString(), state: 'claimed', done: [], steps: new Set() });
+      return { status: 'new', firstKey: objectKey, done: [] };
+    }
+    const view = { ticketId: claim.ticketId, firstKey: claim.objectKey, done: [...claim.done] };
+    if (claim.state === 'done') return { status: 'duplicate', ...view };
+    if (claim.objectKey === objectKey) return { status: 'resumed', ...view };
+    return { status: 'duplicate', ...view };
+  }
+  async bindTicket(dedupeKey: string, ticketId: string) {
+    const claim = this.claims.get(dedupeKey)!;
+    claim.ticketId ??= ticketId;
+    return claim.ticketId;
+  }
+  async beginStep(dedupeKey: string, step: DeliveryStep) {
+    const claim = this.claims.get(dedupeKey)!;
+    if (claim.steps.has(step)) return false;
+    claim.steps.add(step);
+    return true;
+  }
+  async abandonStep(dedupeKey: string, step: DeliveryStep) {
+    this.claims.get(dedupeKey)!.steps.delete(step);
+  }
+  async finishStep(dedupeKey: string, step: DeliveryStep) {
+    this.claims.get(dedupeKey)!.done.push(step);
+  }
+  async completeDelivery(dedupeKey: string) {
+    this.claims.get(dedupeKey)!.state = 'done';
+  }
+  async nextTicketNumber(prefix: string) {
+    const next = (this.counters.get(prefix) ?? 1000) + 1;
+    this.counters.set(prefix, next);
+    return next;
+  }
+  async createTicket(ticket: Ticket) {
+    if (!this.tickets.has(ticket.id)) this.tickets.set(ticket.id, structuredClone(ticket));
+    for (const id of ticket.messageIds) await this.indexMessageId(id, ticket.id);
+  }
+  async getTicket(id: string) {
+    const t = this.tickets.get(id);
+    return t ? structuredClone(t) : undefined;
+  }
+  async listTickets(filter: TicketFilter = {}) {
+    return [...this.tickets.values()].filter((t) => (!filter.department || t.department === filter.department) && (!filter.status || t.status === filter.status));
+  }
+  async addMessage(message: TicketMessage) {
+    this.messages.push(message);
+  }
+  async listMessages(ticketId: string) {
+    return this.messages.filter((m) => m.ticketId === ticketId);
+  }
+  async indexMessageId(messageId: string, ticketId: string) {
+    this.messageIds.set(messageId.toLowerCase(), ticketId);
+  }
+  async findTicketByMessageId(messageId: string) {
+    return this.messageIds.get(messageId.toLowerCase());
+  }
+  async markEscalated(ticketId: string, at: Date) {
+    const t = this.tickets.get(ticketId);
+    if (!t || t.escalatedAt || t.firstResponseAt || t.status === 'closed') return false;
+    t.escalatedAt = at.toISOString();
+    t.version++;
+    return true;
+  }
+}

@@ -1,0 +1,113 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { simpleParser } from 'mailparser';
+import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
+import { SesMailer } from '../../functions/adapters/ses-mailer';
+import { SfnTimerScheduler } from '../../functions/adapters/sfn-timer-scheduler';
+import { decodeS3Key } from '../../functions/inbound/handler';
+
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+describe('DynamoTicketRepository', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const repo = new DynamoTicketRepository(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'Tickets', ['billing']);
+  beforeEach(() => ddb.reset());
+
+  it('allocates ticket numbers with one atomic counter update per prefix, starting after 1000', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { value: 1042 } });
+    expect(await repo.nextTicketNumber('BIL')).toBe(1042);
+    const input = ddb.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(input).toMatchObject({ TableName: 'Tickets', Key: { pk: 'COUNTER#BIL', sk: 'COUNTER' }, ReturnValues: 'UPDATED_NEW' });
+    expect(input.UpdateExpression).toBe('SET #value = if_not_exists(#value, :base) + :one');
+    expect(input.ExpressionAttributeValues).toEqual({ ':base': 1000, ':one': 1 });
+  });
+
+  it('claims a delivery once; a second object with the same mail is a duplicate, the same object resumes', async () => {
+    const now = new Date('2026-11-23T10:00:00Z');
+    ddb.on(PutCommand).resolvesOnce({}).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { objectKey: 'inbound/a/1', claimedAt: now.toISOString(), state: 'claimed', done: ['ack'], ticketId: 'BIL-1001' } });
+    expect(await repo.claimDelivery('k', 'inbound/a/1', now)).toEqual({ status: 'new', firstKey: 'inbound/a/1', done: [] });
+    expect(await repo.claimDelivery('k', 'inbound/a/1', now)).toEqual({ status: 'resumed', firstKey: 'inbound/a/1', done: ['ack'], ticketId: 'BIL-1001' });
+    expect(await repo.claimDelivery('k', 'inbound/a/2', now)).toMatchObject({ status: 'duplicate', ticketId: 'BIL-1001' });
+    expect(ddb.commandCalls(PutCommand)[0].args[0].input.ConditionExpression).toBe('attribute_not_exists(pk)');
+  });
+
+  it('takes over a claim abandoned for longer than a Lambda can run', async () => {
+    ddb.on(PutCommand).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { objectKey: 'inbound/a/1', claimedAt: '2026-11-23T09:00:00.000Z', state: 'claimed', done: [] } });
+    ddb.on(UpdateCommand).resolves({});
+    expect(await repo.claimDelivery('k', 'inbound/a/2', new Date('2026-11-23T10:00:00Z'))).toMatchObject({ status: 'resumed' });
+  });
+
+  it('escalates only when the condition holds, and says so', async () => {
+    ddb.on(UpdateCommand).resolvesOnce({}).rejects(conditionFailed());
+    expect(await repo.markEscalated('BIL-1001', new Date())).toBe(true);
+    expect(await repo.markEscalated('BIL-1001', new Date())).toBe(false);
+    expect(ddb.commandCalls(UpdateCommand)[0].args[0].input.ConditionExpression).toMatch(/attribute_not_exists\(firstResponseAt\)/);
+  });
+
+  it('lets other DynamoDB errors through so the event is retried', async () => {
+    ddb.on(UpdateCommand).rejects(Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+    await expect(repo.beginStep('k', 'ack', new Date())).rejects.toThrow('Throughput exceeded');
+  });
+});
+
+describe('SesMailer', () => {
+  const ses = mockClient(SESClient);
+  beforeEach(() => ses.reset());
+
+  it('sends encoded MIME with threading headers and returns the Message-ID recipients see', async () => {
+    ses.on(SendRawEmailCommand).resolves({ MessageId: '0100018c-abc' });
+    const mailer = new SesMailer(new SESClient({ region: 'eu-west-1' }), 'triage', 'eu-west-1');
+    const sent = await mailer.send({
+      kind: 'ack',
+      ticketId: 'BIL-1001',
+      from: { address: 'billing@example.com', name: 'Example "Billing"' },
+      to: ['jane@customer.example.org'],
+      subject: 'Grüße\r\nBcc: victim@example.org',
+      text: 'Hello',
+      messageId: '<m1@example.com>',
+      inReplyTo: '<c1@customer.example.org>',
+      references: ['<c0@customer.example.org>', '<c1@customer.example.org>'],
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    expect(sent).toEqual({ sesMessageId: '0100018c-abc', deliveredMessageId: '<0100018c-abc@eu-west-1.amazonses.com>' });
+    const input = ses.commandCalls(SendRawEmailCommand)[0].args[0].input;
+    expect(input).toMatchObject({ Source: 'billing@example.com', Destinations: ['jane@customer.example.org'], ConfigurationSetName: 'triage' });
+    const raw = Buffer.from(input.RawMessage!.Data!).toString();
+    expect(raw).not.toMatch(/^Bcc:/m);
+    const parsed = await simpleParser(raw);
+    expect(parsed.subject).toBe('Grüße Bcc: victim@example.org');
+    expect(parsed.inReplyTo).toBe('<c1@customer.example.org>');
+    expect(parsed.references).toEqual(['<c0@customer.example.org>', '<c1@customer.example.org>']);
+    expect(parsed.headers.get('auto-submitted')).toBe('auto-replied');
+  });
+});
+
+describe('SfnTimerScheduler', () => {
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => sfn.reset());
+
+  it('names the execution after the ticket and treats an existing one as started', async () => {
+    sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: 'arn' }).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    const scheduler = new SfnTimerScheduler(new SFNClient({ region: 'us-east-1' }), 'arn:sm');
+    await scheduler.startFirstResponseTimer({ id: 'BIL-1001', dueAt: '2026-11-24T09:45:02.000Z' });
+    await scheduler.startFirstResponseTimer({ id: 'BIL-1001', dueAt: '2026-11-24T09:45:02.000Z' });
+    expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({
+      stateMachineArn: 'arn:sm',
+      name: 'BIL-1001-first-response',
+      input: JSON.stringify({ ticketId: 'BIL-1001', dueAt: '2026-11-24T09:45:02.000Z' }),
+    });
+  });
+});
+
+describe('inbound handler', () => {
+  it('decodes S3 keys as S3 encodes them', () => {
+    expect(decodeS3Key('inbound/help%40example.com/abc')).toBe('inbound/help@example.com/abc');
+    expect(decodeS3Key('inbound/a+b%2Bc')).toBe('inbound/a b+c');
+  });
+});

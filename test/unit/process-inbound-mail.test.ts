@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MailparserReader } from '../../functions/adapters/mailparser-reader';
+import { verifyReplyAddress } from '../../functions/domain/reply-token';
+import { ProcessInboundMail, dedupeKeyOf, recipientOfKey } from '../../functions/usecases/process-inbound-mail';
+import { FixedSecret, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import { FIXTURES, exampleConfig, exampleTemplates } from '../support/fixtures';
+
+function setup() {
+  const store = new MemoryRawMailStore();
+  const repository = new MemoryTicketRepository();
+  const mailer = new MemoryMailer();
+  const timers = new MemoryTimers();
+  const secrets = new FixedSecret();
+  const useCase = new ProcessInboundMail({
+    config: exampleConfig(),
+    templates: exampleTemplates(),
+    store,
+    reader: new MailparserReader(),
+    repository,
+    mailer,
+    timers,
+    secrets,
+    now: () => new Date('2026-11-23T10:15:03Z'),
+  });
+  const deliver = (key: string, raw: Buffer | string) => {
+    store.objects.set(key, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
+    return useCase.execute({ key, arrivedAt: new Date('2026-11-23T10:15:02Z') });
+  };
+  return { store, repository, mailer, timers, useCase, deliver };
+}
+
+const refund = readFileSync(join(FIXTURES, 'refund-to-help.eml'));
+
+describe('ProcessInboundMail', () => {
+  it('opens a ticket, acknowledges the customer, forwards to the agents and starts the timer', async () => {
+    const { deliver, repository, mailer, timers } = setup();
+    const outcome = await deliver('inbound/help@example.com/obj1', refund);
+    expect(outcome).toMatchObject({ outcome: 'created', ticketId: 'BIL-1001', department: 'billing', from: 'jane.doe@customer.example.org' });
+    expect(outcome.reason).toMatch(/refund/);
+
+    const ticket = repository.tickets.get('BIL-1001')!;
+    expect(ticket).toMatchObject({ department: 'billing', status: 'open', priority: 'normal', customer: 'jane.doe@customer.example.org', customerName: 'Jane Doe', subject: 'Refund for my last invoice' });
+    expect(ticket.participants).toEqual(['jane.doe@customer.example.org', 'joe@customer.example.org']);
+    // Monday 10:15:02 London + 8 business hours (09:00-17:30): 7h15 on Monday, 45 min on Tuesday.
+    expect(ticket.dueAt).toBe('2026-11-24T09:45:02.000Z');
+
+    const [ack, copy] = mailer.sent;
+    expect(ack).toMatchObject({ kind: 'ack', to: ['jane.doe@customer.example.org'], from: { address: 'billing@example.com' }, inReplyTo: '<CAF1234.refund@customer.example.org>', references: ['<CAF1234.refund@customer.example.org>'] });
+    expect(ack.headers['Auto-Submitted']).toBe('auto-replied');
+    expect(ack.subject).toBe('[BIL-1001] We have your message: Refund for my last invoice');
+    expect(ack.text).toContain('BIL-1001');
+    expect(ack.text).toContain('Tuesday 24 November 2026, 09:45 (Europe/London)');
+
+    expect(copy).toMatchObject({ kind: 'agent-copy', to: ['ana@agents.example.com', 'ben@agents.example.com'], subject: '[BIL-1001] Refund for my last invoice' });
+    expect(verifyReplyAddress('k'.repeat(64), copy.replyTo!, 'reply.example.com')).toBe('BIL-1001');
+    expect(copy.text).toContain('I was charged twice for invoice 2026-114');
+
+    expect(timers.started.get('BIL-1001')).toBe(ticket.dueAt);
+    const messages = await repository.listMessages('BIL-1001');
+    expect(messages.map((m) => m.kind)).toEqual(['customer', 'ack', 'agent-copy']);
+    expect(messages[0].routing).toMatchObject({ rule: 'keywords', department: 'billing' });
+    expect(await repository.findTicketByMessageId('<CAF1234.refund@customer.example.org>')).toBe('BIL-1001');
+    expect(await repository.findTicketByMessageId('<0100-1@email.amazonses.com>')).toBe('BIL-1001');
+  });
+
+  it('gives one ticket and one ack for the same mail delivered four times', async () => {
+    const { deliver, repository, mailer } = setup();
+    const outcomes = [];
+    outcomes.push(await deliver('inbound/help@example.com/obj1', refund));
+    outcomes.push(await deliver('inbound/help@example.com/obj1', refund)); // S3 event delivered twice
+    outcomes.push(await deliver('inbound/help@example.com/obj2', refund)); // sender retried
+    outcomes.push(await deliver('inbound/billing@example.com/obj3', refund)); // also sent to billing@
+    expect(outcomes.map((o) => o.outcome)).toEqual(['created', 'duplicate', 'duplicate', 'duplicate']);
+    expect(outcomes.every((o) => o.ticketId === 'BIL-1001')).toBe(true);
+    expect(repository.tickets.size).toBe(1);
+    expect(mailer.sent.filter((m) => m.kind === 'ack')).toHaveLength(1);
+  });
+
+  it('resumes after a failed send without a second ack or ticket', async () => {
+    const { deliver, repository, mailer } = setup();
+    // the ack goes out, the agents' copy fails: the retry sends only the copy
+    const send = mailer.send.bind(mailer);
+    let calls = 0;
+    mailer.send = async (m) => {
+      calls++;
+      if (calls === 2) throw new Error('SES 500');
+      return send(m);
+    };
+    await expect(deliver('inbound/help@example.com/obj1', refund)).rejects.toThrow('SES 500');
+    expect(await deliver('inbound/help@example.com/obj1', refund)).toMatchObject({ outcome: 'created', ticketId: 'BIL-1001' });
+    expect(mailer.sent.map((m) => m.kind)).toEqual(['ack', 'agent-copy']);
+    expect(repository.tickets.size).toBe(1);
+    expect(repository.counters.get('BIL')).toBe(1001);
+  });
+
+  it('stores machine mail without a ticket or any reply', async () => {
+    const { deliver, repository, mailer, timers } = setup();
+    const outcome = await deliver('inbound/billing@example.com/ooo', readFileSync(join(FIXTURES, 'out-of-office.eml')));
+    expect(outcome).toMatchObject({ outcome: 'suppressed', reason: expect.stringMatching(/auto-submitted/) });
+    expect(mailer.sent).toHaveLength(0);
+    expect(repository.tickets.size).toBe(0);
+    expect(timers.started.size).toBe(0);
+    expect(repository.outcomes.get('inbound/billing@example.com/ooo')?.outcome).toBe('suppressed');
+  });
+
+  it('rejects mail without a usable sender, with the reason', async () => {
+    const { deliver, mailer } = setup();
+    expect(await deliver('inbound/support@example.com/x', 'Subject: hello\r\n\r\nno sender\r\n')).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/no usable sender/) });
+    expect(mailer.sent).toHaveLength(0);
+  });
+
+  it('routes by the receiving address, so a BCC to support lands in support', async () => {
+    const { deliver } = setup();
+    const raw = 'From: a@customer.example.org\r\nTo: someone@else.example\r\nSubject: my invoice\r\nMessage-ID: <b1@customer.example.org>\r\n\r\nrefund?\r\n';
+    expect(await deliver('inbound/oops@example.com/o', raw)).toMatchObject({ outcome: 'created', department: 'support', ticketId: 'SUP-1001' });
+  });
+
+  it('keys a mail without Message-ID by its content, ignoring trace headers a retry adds', () => {
+    const reader = new MailparserReader();
+    return Promise.all([
+      reader.read(Buffer.from('Received: from a\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n')),
+      reader.read(Buffer.from('Received: from b\r\nReceived: from c\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n')),
+    ]).then(([m1, m2]) => {
+      expect(dedupeKeyOf(m1, Buffer.from('Received: from a\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n'))).toBe(
+        dedupeKeyOf(m2, Buffer.from('Received: from b\r\nReceived: from c\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n')),
+      );
+    });
+  });
+
+  it('reads the recipient from the object key', () => {
+    expect(recipientOfKey('inbound/billing@example.com/abc')).toEqual({ kind: 'department', address: 'billing@example.com' });
+    expect(recipientOfKey('replies/abc')).toEqual({ kind: 'reply' });
+    expect(recipientOfKey('elsewhere/abc')).toBeUndefined();
+  });
+});

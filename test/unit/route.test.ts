@@ -1,0 +1,39 @@
+import { routeByKeywords, routeMail } from '../../functions/domain/route';
+import { exampleConfig } from '../support/fixtures';
+
+describe('routing', () => {
+  const cfg = exampleConfig();
+
+  it('routes by the receiving address first, whatever the words say', () => {
+    expect(routeMail(cfg, 'OOPS@example.com', 'refund please', 'invoice payment')).toMatchObject({ department: 'support', rule: 'address', matched: ['oops@example.com'] });
+  });
+
+  it('places general-address mail by keywords and says which words matched', () => {
+    const decision = routeMail(cfg, 'help@example.com', 'Refund for my last invoice', 'I was charged twice.');
+    expect(decision).toMatchObject({ department: 'billing', rule: 'keywords' });
+    expect(decision.matched).toEqual(expect.arrayContaining(['refund (subject)', 'invoice (subject)', 'charged (body)']));
+    expect(decision.reason).toMatch(/billing/);
+  });
+
+  it('matches whole words only and phrases across line breaks', () => {
+    expect(routeByKeywords(cfg, 'Border crossing', 'no keyword here').department).toBe('triage');
+    expect(routeByKeywords(cfg, 'Hello', 'my app is not\nworking since today').department).toBe('support');
+  });
+
+  it('ignores accents and case', () => {
+    expect(routeByKeywords(cfg, 'PRÏCE list', '').department).toBe('sales');
+  });
+
+  it('weighs the subject above the body', () => {
+    expect(routeByKeywords(cfg, 'Quote for 20 seats', 'we had a login error last week').department).toBe('sales');
+  });
+
+  it('leaves ties and mail without keywords to the triage queue, with the reason', () => {
+    expect(routeByKeywords(cfg, 'Invoice and price', '')).toMatchObject({ department: 'triage', rule: 'fallback', reason: expect.stringMatching(/tie between billing and sales/) });
+    expect(routeByKeywords(cfg, 'Hello', 'Just saying hi')).toMatchObject({ department: 'triage', rule: 'fallback', matched: [] });
+  });
+
+  it('sends mail for an unknown address to the triage queue', () => {
+    expect(routeMail(cfg, 'nobody@example.com', '', '')).toMatchObject({ department: 'triage', rule: 'fallback' });
+  });
+});
