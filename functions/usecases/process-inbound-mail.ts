@@ -98,6 +98,8 @@ export class ProcessInboundMail {
     const base = { key: object.key, at };
     const recipient = recipientOfKey(object.key);
     if (!recipient) return { ...base, outcome: 'rejected', reason: `object key ${object.key} is not where a receipt rule writes mail` };
+    // SES writes this object under each rule's prefix when the rule is created, to test its permission.
+    if (object.key.endsWith('/AMAZON_SES_SETUP_NOTIFICATION')) return { ...base, outcome: 'rejected', reason: 'SES receipt-rule setup test object; not a mail' };
 
     const raw = await store.get(object.key);
     const mail = await reader.read(raw);
