@@ -1,0 +1,349 @@
+import './polyfills';
+import { mkdirSync, rmSync } from 'node:fs';
+import { EventEmitter, once } from 'node:events';
+import { basename, dirname, join, resolve } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { TriageConfig } from '../../functions/domain/config';
+import { buildDeploymentJson } from '../config/deployment';
+import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load';
+import { Activity } from './activity';
+import { LOCAL_REGION, LocalResources } from './cfn';
+import { createTables, startDynamo } from './dynamodb';
+import { LocalStackError } from './errors';
+import { applyEnvironment, functionEnvironment, sdkEnvironment } from './function-env';
+import { LocalLambda, type LocalFunction } from './lambda-runtime';
+import { DEFAULT_PORTS, HOST, type ServiceName } from './listen';
+import type { Outbox } from './outbox';
+import { REPO_ROOT, stateLayout, type StateLayout } from './paths';
+import { startS3 } from './s3';
+import { buildS3Event } from './s3-event';
+import { receiptRulesFromConfig, receiptRulesFromTemplate } from './receipt-rules';
+import { matches, s3Notifications, type S3Notification } from './s3-notifications';
+import { startSecrets } from './secrets';
+import { startSes } from './ses';
+import { startSfn } from './sfn-api';
+import { localStateMachines } from './sfn-definition';
+import { Executions } from './sfn-executions';
+import { startSmtp } from './smtp';
+import { liveStackFile, removeStackFile, writeStackFile } from './stack-file';
+import { synthesizeStack } from './synth';
+
+/**
+ * The whole system on one machine, no AWS account: the handler modules that ship to Lambda, called
+ * with the events Lambda would pass, their unchanged SDK v3 clients pointed at local emulators through
+ * the standard `AWS_ENDPOINT_URL_*` variables. Nothing in functions/ knows it runs locally.
+ *
+ *   SMTP (smtp.ts) -> S3 (s3rver) -> S3 event -> inbound handler -> DynamoDB (dynalite),
+ *   SES (ses.ts, outbox), Secrets Manager (secrets.ts), Step Functions (sfn-*.ts) -> timer handler
+ *
+ * Everything is read from the synthesised CDK template: table schema, bucket, notifications, state
+ * machine definition, the functions' environment. See lib/local/README.md.
+ */
+
+export interface LocalStackOptions {
+  /** where state lives (`.triage/` for `npm start`) */
+  stateDir: string;
+  /** per-service ports; 0 picks a free port. Defaults: smtp 2525, s3 4569, dynamodb 8000, ses 8005, secretsmanager 8006, sfn 8083 */
+  ports?: Partial<Record<ServiceName, number>>;
+  /** delete the state directory first */
+  reset?: boolean;
+  /** how many times faster than real time the timers' waits run (default 1) */
+  timeScale?: number;
+  /** the YAML config (default: triage.config.yaml in the repository) */
+  configPath?: string;
+  /** one line per event worth telling (handler runs, mail stored, timers ...); default console.log */
+  log?: (line: string) => void;
+  /** Powertools logs at the template's level (default WARN locally), metrics printed, stack traces of handler errors */
+  verbose?: boolean;
+  /** delays before the two retries of a failed asynchronous invocation (default [1000, 2000] ms) */
+  retryDelaysMs?: number[];
+  /** module exporting TriageStack (default lib/triage-stack.ts) */
+  stackModule?: string;
+}
+
+export interface LocalStackEvents {
+  /** every handler run: InvocationRecord */
+  invocation: [import('./lambda-runtime').InvocationRecord];
+  /** an S3 event that failed three times: { logicalId, label, file, error } */
+  deadLetter: [{ logicalId: string; label: string; file: string; error: { errorType: string; errorMessage: string } }];
+  /** every message the SES emulator stored: OutboxEntry */
+  sent: [import('./outbox').OutboxEntry];
+  /** execution started / resumed / finished: ExecutionRecord */
+  execution: [import('./sfn-executions').ExecutionRecord];
+  /** a mail accepted over SMTP and stored in S3 */
+  mail: [import('./smtp').StoredMail];
+}
+
+export interface LocalStack {
+  config: TriageConfig;
+  configPath: string;
+  layout: StateLayout;
+  ports: Record<ServiceName, number>;
+  /** http://127.0.0.1:<port> per AWS service, smtp://127.0.0.1:<port> for SMTP */
+  endpoints: Record<ServiceName, string>;
+  region: string;
+  tableName: string;
+  bucketName: string;
+  stateMachineArn: string;
+  replyTokenSecretId?: string;
+  timeScale: number;
+  /** environment the handlers run with (template variables resolved + SDK endpoints) */
+  functionEnvironment: Record<string, string>;
+  outbox: Outbox;
+  events: EventEmitter<LocalStackEvents>;
+  /** The stored bytes of an object of the raw mail bucket (e.g. a message's `rawKey`). */
+  readRawMail(key: string): Promise<Buffer>;
+  /** ms from startLocalStack() to ready */
+  startupMs: number;
+  /**
+   * Resolves when nothing is in flight: no SMTP delivery, no queued or running handler invocation (retries
+   * included), no execution between states. Executions sleeping in a Wait count as idle unless
+   * `timers: true`, which also waits for every running execution to finish.
+   */
+  whenIdle(options?: { timers?: boolean; timeoutMs?: number }): Promise<void>;
+  /** Stops accepting mail, lets in-flight work finish (up to 5 s), stops everything; running timers resume on the next start. */
+  stop(): Promise<void>;
+}
+
+/** MaximumRetryAttempts of the function's AWS::Lambda::EventInvokeConfig (Lambda's default: 2). */
+function asyncRetries(resources: LocalResources, functionLogicalId: string): number {
+  const name = resources.name(functionLogicalId);
+  for (const id of resources.ofType('AWS::Lambda::EventInvokeConfig')) {
+    const props = resources.resource(id).Properties ?? {};
+    if (String(resources.resolve(props.FunctionName)) === name && typeof props.MaximumRetryAttempts === 'number') return props.MaximumRetryAttempts;
+  }
+  return 2;
+}
+
+function functionLabel(entry: string): string {
+  const base = basename(entry).replace(/\.[cm]?[jt]s$/, '');
+  return base === 'handler' || base === 'index' ? basename(dirname(entry)) : base;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const started = Date.now();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const layout = stateLayout(options.stateDir);
+  const timeScale = options.timeScale ?? 1;
+  if (!(Number.isFinite(timeScale) && timeScale > 0)) throw new LocalStackError(`the time scale must be a positive number, got ${timeScale}`);
+  const configPath = resolve(options.configPath ?? join(REPO_ROOT, DEFAULT_CONFIG_PATH));
+  const config = loadConfigFile(configPath);
+  const deploymentJson = buildDeploymentJson(configPath);
+
+  const other = liveStackFile(layout.stackFile);
+  if (other) throw new LocalStackError(`another local stack (pid ${other.pid}) is running with the state directory ${layout.root}; stop it first`);
+  if (options.reset) rmSync(layout.root, { recursive: true, force: true });
+  mkdirSync(layout.root, { recursive: true });
+
+  // 1. the CDK stack, synthesised in-process
+  const synth = synthesizeStack({ config, deploymentJson, stackModule: options.stackModule });
+  const resources = new LocalResources(synth.template, synth.stackName);
+  const functionIds = Object.keys(synth.functions).filter((id) => synth.template.Resources[id]?.Type === 'AWS::Lambda::Function');
+  if (functionIds.length === 0) throw new LocalStackError('the synthesised stack has no TriageFunction');
+  const first = (type: string) => resources.ofType(type)[0];
+  const tableId = synth.parts.table ?? first('AWS::DynamoDB::Table') ?? first('AWS::DynamoDB::GlobalTable');
+  const bucketId = synth.parts.rawMailBucket ?? first('AWS::S3::Bucket');
+  const machineId = synth.parts.timerStateMachine ?? first('AWS::StepFunctions::StateMachine');
+  if (!tableId || !bucketId || !machineId) throw new LocalStackError('the synthesised stack lacks a table, a bucket or a state machine');
+  const tableName = resources.name(tableId);
+  const bucketName = resources.name(bucketId);
+  const stateMachineArn = resources.arn(machineId);
+  const replyTokenSecretId = synth.parts.replyTokenSecret ? resources.arn(synth.parts.replyTokenSecret) : undefined;
+  const machines = localStateMachines(resources, functionIds);
+  for (const m of machines) {
+    for (const [state, t] of Object.entries(m.tasks)) if (t.mode === 'unsupported') log(`warning: state ${m.name}.${state} calls ${t.resource}, which the local stack cannot run; it will fail`);
+  }
+  let notifications: S3Notification[] = s3Notifications(resources, functionIds);
+  if (!notifications.some((n) => n.bucket === bucketName)) {
+    const inbound = synth.parts.inboundFunction ?? functionIds[0];
+    log(`note: no S3 -> Lambda notification for ${bucketName} in the template; using the contract's (inbound/, replies/ -> ${functionLabel(synth.functions[inbound].entry)})`);
+    notifications = [...notifications, ...['inbound/', 'replies/'].map((prefix) => ({ id: `contract-${prefix}`, bucket: bucketName, functionLogicalId: inbound, events: ['s3:ObjectCreated:*'], prefix, suffix: '' }))];
+  }
+  let receiptRules = receiptRulesFromTemplate(resources);
+  if (receiptRules.length === 0) {
+    log('note: no SES receipt rule with an S3 action in the template; accepting mail per the contract (department, general and reply addresses)');
+    receiptRules = receiptRulesFromConfig(config, bucketName);
+  }
+  const fnEnv = functionEnvironment(resources, functionIds);
+  for (const w of fnEnv.warnings) log(`warning: ${w}`);
+
+  const ports: Record<ServiceName, number> = { ...DEFAULT_PORTS, ...Object.fromEntries(Object.entries(options.ports ?? {}).filter(([, v]) => v !== undefined)) };
+  const stoppers: (() => Promise<void>)[] = [];
+  let stopped = false;
+  const events = new EventEmitter<LocalStackEvents>();
+  const activity = new Activity();
+  let restoreEnv: () => void = () => undefined;
+  let s3Client: S3Client | undefined;
+  const cleanup = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+    stoppers.length = 0;
+    s3Client?.destroy();
+    restoreEnv();
+  };
+
+  try {
+    // 2. emulators (in parallel: each only needs its port)
+    const [dynamo, s3, ses, secrets] = await settleAll(stoppers, [
+      startDynamo({ dir: layout.dynamodb, port: ports.dynamodb }),
+      startS3({ dir: layout.s3, port: ports.s3, buckets: resources.ofType('AWS::S3::Bucket').map((id) => resources.name(id)) }),
+      startSes({ port: ports.ses, outboxDir: layout.outbox }),
+      startSecrets({
+        port: ports.secretsmanager,
+        file: layout.secrets,
+        secrets: resources.ofType('AWS::SecretsManager::Secret').map((id) => ({ name: resources.name(id), arn: resources.arn(id) })),
+      }),
+    ] as const);
+    ses.events.on('sent', (entry) => events.emit('sent', entry));
+    Object.assign(ports, { dynamodb: dynamo.port, s3: s3.port, ses: ses.port, secretsmanager: secrets.port });
+
+    // 3. the functions' environment, then the handler modules (they create their SDK clients on load)
+    const localOverrides = {
+      TRIAGE_DEPLOYMENT: deploymentJson,
+      POWERTOOLS_LOG_LEVEL: options.verbose ? (fnEnv.shared.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'WARN',
+      ...(options.verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }),
+    };
+    const functionVars: Record<string, string> = { ...fnEnv.shared, ...localOverrides };
+    const lambda = new LocalLambda({
+      functions: functionIds.map((id): LocalFunction => {
+        const props = resources.resource(id).Properties ?? {};
+        return {
+          logicalId: id,
+          name: resources.name(id),
+          label: functionLabel(synth.functions[id].entry),
+          arn: resources.arn(id),
+          entry: synth.functions[id].entry,
+          handlerName: synth.functions[id].handlerName,
+          memoryMB: Number(props.MemorySize ?? 128),
+          timeoutSeconds: Number(props.Timeout ?? 3),
+          asyncRetries: asyncRetries(resources, id),
+        };
+      }),
+      activity,
+      log,
+      dlqDir: layout.dlq,
+      retryDelaysMs: options.retryDelaysMs,
+      verbose: options.verbose,
+    });
+    lambda.on('invocation', (rec) => events.emit('invocation', rec));
+    lambda.on('deadLetter', (d) => events.emit('deadLetter', d));
+    const executions = new Executions({ machines, lambda, activity, timeScale, file: layout.executions, log, verbose: options.verbose });
+    executions.on('execution', (r) => events.emit('execution', r));
+    const [sfn] = await settleAll(stoppers, [startSfn({ port: ports.sfn, executions })] as const);
+    stoppers.push(async () => executions.shutdown());
+    ports.sfn = sfn.port;
+
+    const endpoints = { s3: s3.endpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, secretsmanager: secrets.endpoint, sfn: sfn.endpoint };
+    restoreEnv = applyEnvironment({ ...functionVars, ...sdkEnvironment(endpoints) });
+    lambda.load((id) => ({ ...fnEnv.perFunction[id], ...localOverrides }));
+
+    // 4. resources, S3 -> Lambda wiring
+    await createTables(dynamo.endpoint, resources, log);
+    s3.onObjectCreated((record) => {
+      for (const n of notifications) {
+        if (!matches(n, record.s3.bucket.name, record.eventName, record.s3.object.key)) continue;
+        lambda.invokeAsync(n.functionLogicalId, buildS3Event(record, n.id), record.s3.object.key);
+      }
+    });
+
+    // 5. mail in
+    s3Client = new S3Client({
+      endpoint: s3.endpoint,
+      region: LOCAL_REGION,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const [smtp] = await settleAll(stoppers, [
+      startSmtp({ port: ports.smtp, config, s3: s3Client, rules: receiptRules, activity, log, onStored: (m) => events.emit('mail', m) }),
+    ] as const);
+    ports.smtp = smtp.port;
+
+    const resumed = executions.resumePending();
+    if (resumed === 0) setTimeout(() => !stopped && executions.warm(), 50).unref();
+    if (resumed > 0) log(`resumed ${resumed} running timer execution(s) from ${layout.executions}`);
+
+    const allEndpoints: Record<ServiceName, string> = { ...endpoints, smtp: `smtp://${HOST}:${smtp.port}` };
+    writeStackFile(layout.stackFile, {
+      pid: process.pid,
+      region: LOCAL_REGION,
+      endpoints: allEndpoints,
+      tableName,
+      bucketName,
+      stateMachineArn,
+      outboxDir: layout.outbox,
+      stateDir: layout.root,
+      dlqDir: layout.dlq,
+      replyTokenSecretId,
+      configPath,
+      timeScale,
+      startedAt: new Date().toISOString(),
+    });
+
+    let stopping: Promise<void> | undefined;
+    const stack: LocalStack = {
+      config,
+      configPath,
+      layout,
+      ports,
+      endpoints: allEndpoints,
+      region: LOCAL_REGION,
+      tableName,
+      bucketName,
+      stateMachineArn,
+      replyTokenSecretId,
+      timeScale,
+      functionEnvironment: { ...functionVars, ...(Object.fromEntries(Object.entries(sdkEnvironment(endpoints)).filter(([, v]) => v !== undefined)) as Record<string, string>) },
+      outbox: ses.outbox,
+      events,
+      readRawMail: async (key) => {
+        const out = await s3Client!.send(new GetObjectCommand({ Bucket: bucketName, Key: key }));
+        return Buffer.from(await out.Body!.transformToByteArray());
+      },
+      startupMs: Date.now() - started,
+      whenIdle: async ({ timers = false, timeoutMs } = {}) => {
+        const settle = async () => {
+          for (;;) {
+            await activity.whenIdle();
+            if (!timers || executions.runningCount === 0) return;
+            await once(executions, 'execution');
+          }
+        };
+        if (timeoutMs === undefined) return settle();
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`local stack not idle after ${timeoutMs} ms: ${activity.inFlight} unit(s) in flight, ${executions.runningCount} execution(s) running`)),
+            timeoutMs,
+          );
+        });
+        try {
+          await Promise.race([settle(), timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      stop: () =>
+        (stopping ??= (async () => {
+          stopped = true;
+          await smtp.stop(); // no new mail first (stop is idempotent; cleanup calls it again)
+          await Promise.race([activity.whenIdle(), new Promise((r) => setTimeout(r, 5000).unref())]);
+          await cleanup();
+          removeStackFile(layout.stackFile);
+        })()),
+    };
+    return stack;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Awaits several start-ups; if one fails, stops the ones that started and rethrows the first error. */
+async function settleAll<T extends readonly Promise<{ stop(): Promise<void> }>[]>(stoppers: (() => Promise<void>)[], starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(starts);
+  for (const r of results) if (r.status === 'fulfilled') stoppers.push(() => r.value.stop());
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never;
+}
