@@ -88,8 +88,21 @@ const departmentSchema = z
     }),
     /** Addresses that deliver straight to this department. */
     addresses: z.array(email).default([]),
-    /** Words and phrases that place mail sent to the general address here. */
-    keywords: z.array(z.string().trim().toLowerCase().min(1)).default([]),
+    /**
+     * Words and phrases that place mail sent to the general address here: `refund`, or
+     * `{ phrase: refund, weight: 2 }` for a word that says more about the topic than others.
+     */
+    keywords: z
+      .array(
+        z.union(
+          [
+            z.string().trim().toLowerCase().min(1).transform((phrase) => ({ phrase, weight: 1 })),
+            z.object({ phrase: z.string().trim().toLowerCase().min(1), weight: z.number().positive().max(100).default(1) }).strict(),
+          ],
+          { error: (issue) => `expected a word or phrase, or { phrase, weight }, got ${JSON.stringify(issue.input)}` },
+        ),
+      )
+      .default([]),
     /** Target for the first response, in business hours. */
     firstResponseHours: z.number({ error: 'expected a number of business hours' }).positive({ error: 'expected a positive number of business hours' }),
     businessHours: businessHoursSchema,

@@ -28,14 +28,20 @@ function escapeRegExp(text: string): string {
 }
 
 /** Compiled keyword patterns, once per config object. */
-const patternCache = new WeakMap<Department, { keyword: string; pattern: RegExp }[]>();
-function patternsOf(dept: Department): { keyword: string; pattern: RegExp }[] {
+interface KeywordPattern {
+  keyword: string;
+  weight: number;
+  pattern: RegExp;
+}
+const patternCache = new WeakMap<Department, KeywordPattern[]>();
+function patternsOf(dept: Department): KeywordPattern[] {
   let patterns = patternCache.get(dept);
   if (!patterns) {
-    patterns = dept.keywords.map((keyword) => ({
-      keyword,
+    patterns = dept.keywords.map(({ phrase, weight }) => ({
+      keyword: phrase,
+      weight,
       // Whole words only ("order" must not match "border"); a phrase's spaces match any whitespace run.
-      pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(normalise(keyword)).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`, 'u'),
+      pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(normalise(phrase)).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`, 'u'),
     }));
     patternCache.set(dept, patterns);
   }
@@ -43,8 +49,8 @@ function patternsOf(dept: Department): { keyword: string; pattern: RegExp }[] {
 }
 
 /**
- * Places mail sent to the general address by the departments' keywords. The department with the
- * highest score wins; a tie or no match is left to the triage queue, because a guess between two
+ * Places mail sent to the general address by the departments' keywords: each keyword found adds
+ * its weight, times 3 in the subject or 1 in the body. The department with the highest score wins; a tie or no match is left to the triage queue, because a guess between two
  * departments is worse than a person's decision.
  */
 export function routeByKeywords(cfg: TriageConfig, subject: string, body: string): RoutingDecision {
@@ -56,12 +62,12 @@ export function routeByKeywords(cfg: TriageConfig, subject: string, body: string
     if (dept.name === cfg.triageQueue) continue;
     let score = 0;
     const words: string[] = [];
-    for (const { keyword, pattern } of patternsOf(dept)) {
+    for (const { keyword, weight, pattern } of patternsOf(dept)) {
       if (pattern.test(subjectText)) {
-        score += SUBJECT_WEIGHT;
+        score += SUBJECT_WEIGHT * weight;
         words.push(`${keyword} (subject)`);
       } else if (pattern.test(bodyText)) {
-        score += BODY_WEIGHT;
+        score += BODY_WEIGHT * weight;
         words.push(`${keyword} (body)`);
       }
     }

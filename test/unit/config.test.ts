@@ -47,9 +47,10 @@ describe('config', () => {
     expect(byName.triage).toMatchObject({ prefix: 'TRI', agents: ['tess@agents.example.com'], lead: 'tess@agents.example.com' });
     expect(cfg.generalAddress).toBe('help@example.com');
     expect(cfg.triageQueue).toBe('triage');
-    expect(byName.billing.keywords).toEqual(expect.arrayContaining(['invoice', 'refund', 'charge', 'payment']));
-    expect(byName.support.keywords).toEqual(expect.arrayContaining(['error', 'crash', 'login', 'password']));
-    expect(byName.sales.keywords).toEqual(expect.arrayContaining(['price', 'quote', 'order']));
+    const phrases = (d: typeof byName.billing) => d.keywords.map((k) => k.phrase);
+    expect(phrases(byName.billing)).toEqual(expect.arrayContaining(['invoice', 'refund', 'charge', 'payment']));
+    expect(phrases(byName.support)).toEqual(expect.arrayContaining(['error', 'crash', 'login', 'password']));
+    expect(phrases(byName.sales)).toEqual(expect.arrayContaining(['price', 'quote', 'order']));
   });
 
   it('accepts a minimal config and fills defaults', () => {
@@ -59,6 +60,16 @@ describe('config', () => {
     expect(cfg.replyDomain).toBe('reply.example.com');
     expect(cfg.departments[0].businessHours.weekly.mon).toEqual([{ open: 540, close: 1020 }]);
     expect(cfg.departments[0].businessHours.weekly.tue).toEqual([]);
+    expect(cfg.departments[0].keywords).toEqual([]);
+  });
+
+  it('reads keywords as plain words or with a weight', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'c.yaml');
+    writeFileSync(file, valid.replace('addresses: [billing@example.com]', 'addresses: [billing@example.com]\n    keywords: [Invoice, { phrase: refund, weight: 2 }]'));
+    expect(loadConfigFile(file).departments[0].keywords).toEqual([
+      { phrase: 'invoice', weight: 1 },
+      { phrase: 'refund', weight: 2 },
+    ]);
   });
 
   it('names the path of each bad field and what was expected', () => {

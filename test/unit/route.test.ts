@@ -28,8 +28,12 @@ describe('routing', () => {
     expect(routeByKeywords(cfg, 'Quote for 20 seats', 'we had a login error last week').department).toBe('sales');
   });
 
+  it('lets a weighted keyword decide: "refund my order" is billing, not sales', () => {
+    expect(routeByKeywords(cfg, 'Please refund my order', '')).toMatchObject({ department: 'billing', scores: { billing: 6, sales: 3 } });
+  });
+
   it('leaves ties and mail without keywords to the triage queue, with the reason', () => {
-    expect(routeByKeywords(cfg, 'Invoice and price', '')).toMatchObject({ department: 'triage', rule: 'fallback', reason: expect.stringMatching(/tie between billing and sales/) });
+    expect(routeByKeywords(cfg, 'Payment and price', '')).toMatchObject({ department: 'triage', rule: 'fallback', reason: expect.stringMatching(/tie between billing and sales/) });
     expect(routeByKeywords(cfg, 'Hello', 'Just saying hi')).toMatchObject({ department: 'triage', rule: 'fallback', matched: [] });
   });
 
