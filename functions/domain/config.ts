@@ -108,6 +108,33 @@ const departmentSchema = z
     businessHours: businessHoursSchema,
     agents: z.array(email).min(1, { error: 'expected at least one agent address' }),
     lead: email,
+    /** What happens to mail SES marks as spam or virus: quarantined (stored, no ack, no forward, releasable) or handled as usual. */
+    quarantine: z.object({ spam: z.boolean().default(true), virus: z.boolean().default(true) }).strict().default({ spam: true, virus: true }),
+  })
+  .strict();
+
+const windowLimit = z
+  .object({
+    /** Length of the window in minutes. */
+    minutes: z.number().int().positive(),
+    /** Most automatic replies inside one window. */
+    max: z.number().int().min(0),
+  })
+  .strict();
+
+/**
+ * Caps on automatic replies. Per sender in tiered windows (a responder that ignores Auto-Submitted
+ * gets at most a few answers, then silence), and for the whole deployment (a circuit breaker when
+ * something floods us). Mail over a limit is still stored and forwarded to agents.
+ */
+const autoReplyLimitsSchema = z
+  .object({
+    perSender: z.array(windowLimit).default([
+      { minutes: 10, max: 3 },
+      { minutes: 60, max: 5 },
+      { minutes: 1440, max: 10 },
+    ]),
+    global: windowLimit.default({ minutes: 60, max: 2000 }),
   })
   .strict();
 
@@ -124,6 +151,14 @@ export const configSchema = z
     /** Sender name shown on automatic mail, e.g. "Example Corp". */
     companyName: z.string().min(1).default('Customer service'),
     departments: z.array(departmentSchema).min(1, { error: 'expected at least one department' }),
+    autoReplyLimits: autoReplyLimitsSchema.default({
+      perSender: [
+        { minutes: 10, max: 3 },
+        { minutes: 60, max: 5 },
+        { minutes: 1440, max: 10 },
+      ],
+      global: { minutes: 60, max: 2000 },
+    }),
     /** Raw mail retention in the S3 bucket, in days (0 keeps mail for ever). */
     rawMailRetentionDays: z.number().int().min(0).default(365),
   })

@@ -1,5 +1,7 @@
 import type { S3Event } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoAutoReplyLimiter } from '../adapters/dynamo-auto-reply-limiter';
+import { DynamoQuarantine } from '../adapters/dynamo-quarantine';
 import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { MailparserReader } from '../adapters/mailparser-reader';
 import { S3RawMailStore } from '../adapters/s3-raw-mail-store';
@@ -28,6 +30,8 @@ function processInboundMail(): ProcessInboundMail {
     mailer: new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()),
     timers: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
     secrets: new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID')),
+    limiter: new DynamoAutoReplyLimiter(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.autoReplyLimits),
+    quarantine: new DynamoQuarantine(clients.dynamo(), requireEnv('TICKETS_TABLE')),
   });
   return useCase;
 }

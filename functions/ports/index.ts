@@ -40,6 +40,8 @@ export interface ObjectOutcome {
   from?: string;
   subject?: string;
   at: string;
+  /** Set when the mail was held for its spam/virus verdict (a release re-runs it). */
+  quarantined?: boolean;
 }
 
 /** The claim on one mail (sender + Message-ID); it makes every later delivery of it a duplicate. */
@@ -88,4 +90,34 @@ export interface TicketRepository {
   findTicketByMessageId(messageId: string): Promise<string | undefined>;
   /** Marks the ticket escalated if it still has no first response and was not escalated; false otherwise. */
   markEscalated(ticketId: string, at: Date): Promise<boolean>;
+}
+
+/** The answer of the auto-reply limiter. */
+export type LimitDecision = { allowed: true } | { allowed: false; limit: string };
+
+/** Counts automatic replies per sender and overall, and says when one more would exceed a limit. */
+export interface AutoReplyLimiter {
+  /** Takes one automatic reply to `sender` from the budget, unless a limit is reached. */
+  take(sender: string, now: Date): Promise<LimitDecision>;
+}
+
+/** A mail held because SES judged it spam or a virus; an operator can release it. */
+export interface QuarantineEntry {
+  key: string;
+  at: string;
+  from?: string;
+  subject?: string;
+  department: string;
+  reason: string;
+  released?: boolean;
+  releasedAt?: string;
+}
+
+/** Quarantined mail, visible to operators. */
+export interface Quarantine {
+  hold(entry: QuarantineEntry): Promise<void>;
+  get(key: string): Promise<QuarantineEntry | undefined>;
+  list(): Promise<QuarantineEntry[]>;
+  /** Marks the entry released; false when there is no such entry. The caller then re-drives the object. */
+  release(key: string, at: Date): Promise<boolean>;
 }

@@ -9,7 +9,8 @@ import { routeMail, type RoutingDecision } from '../domain/route';
 import type { TemplateRegistry } from '../domain/templates';
 import { formatTicketId, type Ticket, type TicketMessage } from '../domain/ticket';
 import { addBusinessHours } from '../domain/turnaround';
-import type { DeliveryStep, MailReader, Mailer, ObjectOutcome, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
+import { readVerdicts } from '../domain/verdicts';
+import type { AutoReplyLimiter, DeliveryStep, LimitDecision, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 
 /** DynamoDB items hold 400 KB; a message keeps this much text, the rest stays in the raw mail in S3. */
 export const MAX_STORED_TEXT = 64 * 1024;
@@ -30,6 +31,8 @@ export interface InboundDependencies {
   mailer: Mailer;
   timers: TimerScheduler;
   secrets: SecretSource;
+  limiter: AutoReplyLimiter;
+  quarantine: Quarantine;
   now?: () => Date;
 }
 
@@ -85,14 +88,18 @@ export class ProcessInboundMail {
   async execute(object: DeliveredObject): Promise<ObjectOutcome> {
     const { repository } = this.deps;
     const earlier = await repository.getObjectOutcome(object.key);
-    if (earlier) return { ...earlier, outcome: 'duplicate', reason: `object already processed (${earlier.outcome})` };
+    let released = false;
+    if (earlier) {
+      released = Boolean(earlier.quarantined && (await this.deps.quarantine.get(object.key))?.released);
+      if (!released) return { ...earlier, outcome: 'duplicate', reason: `object already processed (${earlier.outcome})` };
+    }
 
-    const outcome = await this.handle(object);
+    const outcome = await this.handle(object, released);
     await repository.recordObjectOutcome(outcome);
     return outcome;
   }
 
-  private async handle(object: DeliveredObject): Promise<ObjectOutcome> {
+  private async handle(object: DeliveredObject, released: boolean): Promise<ObjectOutcome> {
     const { config, store, reader, repository } = this.deps;
     const at = this.now().toISOString();
     const base = { key: object.key, at };
@@ -124,13 +131,23 @@ export class ProcessInboundMail {
 
     const routing = routeMail(config, recipient.address, mail.subject, mail.text);
     const dept = config.departments.find((d) => d.name === routing.department)!;
+
+    const verdicts = readVerdicts(mail);
+    const held = (dept.quarantine.spam && verdicts.spam === 'FAIL' ? ['spam'] : []).concat(dept.quarantine.virus && verdicts.virus === 'FAIL' ? ['virus'] : []);
+    if (held.length > 0 && !released) {
+      // The claim stays open: releasing the object re-runs this delivery from here.
+      const reason = `quarantined: SES ${held.join(' and ')} verdict FAIL; stored, not answered or forwarded; release with \`triage quarantine release ${object.key}\``;
+      await this.deps.quarantine.hold({ key: object.key, at, from: about.from, subject: about.subject, department: dept.name, reason });
+      return { ...base, ...about, outcome: 'suppressed', department: dept.name, reason, quarantined: true };
+    }
+
     const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object);
     await repository.addMessage(this.customerMessage(ticket, mail, object, routing));
 
     const key = await this.deps.secrets.replyTokenKey();
     const reply = replyAddress(key, ticket.id, config.replyDomain);
     const compose = { cfg: config, dept, ticket, mail, templates: this.deps.templates };
-    await this.once(dedupeKey, 'ack', claim.done, () => composeAcknowledgement({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}` }));
+    const ackLimited = await this.once(dedupeKey, 'ack', claim.done, () => composeAcknowledgement({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}` }), () => this.deps.limiter.take(ticket.customer, this.now()));
     await this.once(dedupeKey, 'agent-copy', claim.done, () =>
       composeAgentCopy({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing }),
     );
@@ -139,7 +156,8 @@ export class ProcessInboundMail {
       await repository.finishStep(dedupeKey, 'timer', ticket.dueAt);
     }
     await repository.completeDelivery(dedupeKey, this.now());
-    return { ...base, ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: routing.reason };
+    const note = ackLimited ? `; no acknowledgement: ${ackLimited}` : '';
+    return { ...base, ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: `${routing.reason}${note}` };
   }
 
   private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject): Promise<Ticket> {
@@ -184,13 +202,23 @@ export class ProcessInboundMail {
     };
   }
 
-  /** Sends a mail at most once per delivered mail: the step is claimed before sending and given back if sending fails. */
-  private async once(dedupeKey: string, step: DeliveryStep, done: string[], compose: () => OutgoingMail): Promise<void> {
+  /**
+   * Sends a mail at most once per delivered mail: the step is claimed before sending and given back
+   * if sending fails. An optional `limit` check may refuse the automatic mail (the refusal is
+   * recorded on the ticket and returned).
+   */
+  private async once(dedupeKey: string, step: DeliveryStep, done: string[], compose: () => OutgoingMail, limit?: () => Promise<LimitDecision>): Promise<string | undefined> {
     const { repository, mailer } = this.deps;
-    if (done.includes(step) || !(await repository.beginStep(dedupeKey, step, this.now()))) return;
+    if (done.includes(step) || !(await repository.beginStep(dedupeKey, step, this.now()))) return undefined;
     const mail = compose();
     let sent;
     try {
+      const decision = limit ? await limit() : ({ allowed: true } as const);
+      if (!decision.allowed) {
+        await repository.finishStep(dedupeKey, step, `limited: ${decision.limit}`);
+        await repository.addMessage({ ...this.record(mail), kind: `${mail.kind}-suppressed`, text: `Not sent: ${decision.limit}.`, textTruncated: false });
+        return decision.limit;
+      }
       sent = await mailer.send(mail);
     } catch (err) {
       await repository.abandonStep(dedupeKey, step);
@@ -199,7 +227,13 @@ export class ProcessInboundMail {
     await repository.finishStep(dedupeKey, step, sent.deliveredMessageId);
     await repository.indexMessageId(sent.deliveredMessageId, mail.ticketId);
     await repository.indexMessageId(mail.messageId, mail.ticketId);
-    await repository.addMessage({
+    await repository.addMessage({ ...this.record(mail), messageId: sent.deliveredMessageId });
+    return undefined;
+  }
+
+  /** The conversation record of a mail we send. */
+  private record(mail: OutgoingMail): TicketMessage {
+    return {
       ticketId: mail.ticketId,
       direction: 'out',
       kind: mail.kind,
@@ -209,8 +243,7 @@ export class ProcessInboundMail {
       cc: mail.cc ?? [],
       subject: mail.subject,
       ...cut(mail.text),
-      messageId: sent.deliveredMessageId,
       attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
-    });
+    };
   }
 }

@@ -1,6 +1,7 @@
 import type { OutgoingMail, SentMail } from '../../functions/domain/outgoing';
 import type { Ticket, TicketMessage } from '../../functions/domain/ticket';
-import type { DeliveryClaim, DeliveryStep, Mailer, ObjectOutcome, RawMailStore, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
+import type { TriageConfig } from '../../functions/domain/config';
+import type { AutoReplyLimiter, DeliveryClaim, DeliveryStep, LimitDecision, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
 
 /** In-memory adapters for use-case tests and the benchmark: the same port contracts, no I/O. */
 export class MemoryRawMailStore implements RawMailStore {
@@ -128,6 +129,42 @@ export class MemoryTicketRepository implements TicketRepository {
     if (!t || t.escalatedAt || t.firstResponseAt || t.status === 'closed') return false;
     t.escalatedAt = at.toISOString();
     t.version++;
+    return true;
+  }
+}
+
+/** Counts like the Dynamo limiter: fixed windows per sender, then the global one. */
+export class MemoryAutoReplyLimiter implements AutoReplyLimiter {
+  readonly counts = new Map<string, number>();
+  constructor(private readonly limits: TriageConfig['autoReplyLimits']) {}
+  async take(sender: string, now: Date): Promise<LimitDecision> {
+    const windows = [...[...this.limits.perSender].sort((a, b) => a.minutes - b.minutes).map((w) => ({ scope: sender, ...w })), { scope: '*', ...this.limits.global }];
+    for (const w of windows) {
+      const key = `${w.scope}#${w.minutes}#${Math.floor(now.getTime() / (w.minutes * 60_000))}`;
+      const count = this.counts.get(key) ?? 0;
+      if (count >= w.max) return { allowed: false, limit: `${w.max} automatic replies per ${w.minutes} minutes to ${w.scope === '*' ? 'all senders' : 'this sender'}` };
+      this.counts.set(key, count + 1);
+    }
+    return { allowed: true };
+  }
+}
+
+export class MemoryQuarantine implements Quarantine {
+  readonly entries = new Map<string, QuarantineEntry>();
+  async hold(entry: QuarantineEntry) {
+    this.entries.set(entry.key, { ...entry });
+  }
+  async get(key: string) {
+    return this.entries.get(key);
+  }
+  async list() {
+    return [...this.entries.values()];
+  }
+  async release(key: string, at: Date) {
+    const entry = this.entries.get(key);
+    if (!entry) return false;
+    entry.released = true;
+    entry.releasedAt = at.toISOString();
     return true;
   }
 }

@@ -111,3 +111,31 @@ describe('inbound handler', () => {
     expect(decodeS3Key('inbound/a+b%2Bc')).toBe('inbound/a b+c');
   });
 });
+
+describe('DynamoAutoReplyLimiter', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  beforeEach(() => ddb.reset());
+  const { DynamoAutoReplyLimiter } = require('../../functions/adapters/dynamo-auto-reply-limiter');
+  const limiter = new DynamoAutoReplyLimiter(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'Tickets', {
+    perSender: [
+      { minutes: 60, max: 5 },
+      { minutes: 10, max: 3 },
+    ],
+    global: { minutes: 60, max: 2000 },
+  });
+
+  it('takes from each window with a conditional ADD, shortest window first, then the global one', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    expect(await limiter.take('Jane@X.example', new Date('2026-11-23T10:17:00Z'))).toEqual({ allowed: true });
+    const keys = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key!.pk);
+    expect(keys).toEqual(['RATE#sender:jane@x.example#10m#2026-11-23T10:10:00.000Z', 'RATE#sender:jane@x.example#60m#2026-11-23T10:00:00.000Z', 'RATE#global#60m#2026-11-23T10:00:00.000Z']);
+    const input = ddb.commandCalls(UpdateCommand)[0].args[0].input;
+    expect(input.ConditionExpression).toBe('attribute_not_exists(#count) OR #count < :max');
+    expect(input.ExpressionAttributeValues![':max']).toBe(3);
+  });
+
+  it('refuses when a window is full, naming the limit', async () => {
+    ddb.on(UpdateCommand).resolvesOnce({}).rejects(conditionFailed());
+    expect(await limiter.take('jane@x.example', new Date())).toEqual({ allowed: false, limit: '5 automatic replies per 60 minutes to this sender' });
+  });
+});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { verifyReplyAddress } from '../../functions/domain/reply-token';
 import { ProcessInboundMail, dedupeKeyOf, recipientOfKey } from '../../functions/usecases/process-inbound-mail';
-import { FixedSecret, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import { FixedSecret, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
 import { FIXTURES, exampleConfig, exampleTemplates } from '../support/fixtures';
 
 function setup() {
@@ -12,8 +12,12 @@ function setup() {
   const mailer = new MemoryMailer();
   const timers = new MemoryTimers();
   const secrets = new FixedSecret();
+  const config = exampleConfig();
+  const quarantine = new MemoryQuarantine();
   const useCase = new ProcessInboundMail({
-    config: exampleConfig(),
+    config,
+    limiter: new MemoryAutoReplyLimiter(config.autoReplyLimits),
+    quarantine,
     templates: exampleTemplates(),
     store,
     reader: new MailparserReader(),
@@ -27,7 +31,7 @@ function setup() {
     store.objects.set(key, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
     return useCase.execute({ key, arrivedAt: new Date('2026-11-23T10:15:02Z') });
   };
-  return { store, repository, mailer, timers, useCase, deliver };
+  return { store, repository, mailer, timers, useCase, deliver, quarantine };
 }
 
 const refund = readFileSync(join(FIXTURES, 'refund-to-help.eml'));
@@ -126,6 +130,42 @@ describe('ProcessInboundMail', () => {
         dedupeKeyOf(m2, Buffer.from('Received: from b\r\nReceived: from c\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n')),
       );
     });
+  });
+
+  it('stops acknowledging a sender after 3 acks in 10 minutes, yet opens and forwards every ticket', async () => {
+    const { deliver, mailer, repository } = setup();
+    const outcomes = [];
+    for (let i = 1; i <= 5; i++) {
+      outcomes.push(await deliver(`inbound/sales@example.com/o${i}`, `From: loop@customer.example.org\r\nSubject: quote ${i}\r\nMessage-ID: <l${i}@customer.example.org>\r\n\r\nprice?\r\n`));
+    }
+    expect(outcomes.map((o) => o.outcome)).toEqual(['created', 'created', 'created', 'created', 'created']);
+    expect(mailer.sent.filter((m) => m.kind === 'ack')).toHaveLength(3);
+    expect(mailer.sent.filter((m) => m.kind === 'agent-copy')).toHaveLength(5);
+    expect(outcomes[3].reason).toMatch(/no acknowledgement: 3 automatic replies per 10 minutes to this sender/);
+    expect((await repository.listMessages('SAL-1004')).map((m) => m.kind)).toEqual(['customer', 'ack-suppressed', 'agent-copy']);
+  });
+
+  it('quarantines mail SES judged spam: stored, no ack, no forward, until an operator releases it', async () => {
+    const { deliver, mailer, repository, quarantine } = setup();
+    const spam = `X-SES-Spam-Verdict: FAIL\r\nX-SES-Virus-Verdict: PASS\r\nFrom: win@lottery.example\r\nTo: billing@example.com\r\nSubject: You won\r\nMessage-ID: <s1@lottery.example>\r\n\r\nclaim your prize\r\n`;
+    const held = await deliver('inbound/billing@example.com/spam1', spam);
+    expect(held).toMatchObject({ outcome: 'suppressed', department: 'billing', quarantined: true, reason: expect.stringMatching(/^quarantined: SES spam verdict FAIL/) });
+    expect(mailer.sent).toHaveLength(0);
+    expect(repository.tickets.size).toBe(0);
+    expect((await quarantine.list()).map((e) => e.key)).toEqual(['inbound/billing@example.com/spam1']);
+
+    // A re-run before release stays held; after release the same object becomes a ticket.
+    expect((await deliver('inbound/billing@example.com/spam1', spam)).outcome).toBe('duplicate');
+    await quarantine.release('inbound/billing@example.com/spam1', new Date());
+    expect(await deliver('inbound/billing@example.com/spam1', spam)).toMatchObject({ outcome: 'created', ticketId: 'BIL-1001' });
+    expect(mailer.sent.map((m) => m.kind)).toEqual(['ack', 'agent-copy']);
+  });
+
+  it('trusts only the verdict SES put on top, not one the sender wrote further down', async () => {
+    const { deliver, mailer } = setup();
+    const forged = `X-SES-Spam-Verdict: FAIL\r\nFrom: a@b.example\r\nX-SES-Spam-Verdict: PASS\r\nSubject: hi\r\nMessage-ID: <f1@b.example>\r\n\r\nx\r\n`;
+    expect((await deliver('inbound/support@example.com/f1', forged)).quarantined).toBe(true);
+    expect(mailer.sent).toHaveLength(0);
   });
 
   it('reads the recipient from the object key', () => {

@@ -1,0 +1,54 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TriageConfig } from '../domain/config';
+import type { AutoReplyLimiter, LimitDecision } from '../ports';
+
+interface Window {
+  scope: string;
+  minutes: number;
+  max: number;
+}
+
+/**
+ * Fixed-window counters in DynamoDB (`RATE#<scope>#<minutes>m#<window start>`), taken with a
+ * conditional ADD, so concurrent functions never exceed a limit. Windows are checked from the
+ * shortest per-sender one to the global one; a count taken in an earlier window before a later
+ * one refuses is not given back: the limiter errs on the side of silence. Counters expire by TTL.
+ */
+export class DynamoAutoReplyLimiter implements AutoReplyLimiter {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly limits: TriageConfig['autoReplyLimits'],
+  ) {}
+
+  async take(sender: string, now: Date): Promise<LimitDecision> {
+    const windows: Window[] = [
+      ...[...this.limits.perSender].sort((a, b) => a.minutes - b.minutes).map((w) => ({ scope: `sender:${sender.toLowerCase()}`, ...w })),
+      { scope: 'global', ...this.limits.global },
+    ];
+    for (const window of windows) {
+      const span = window.minutes * 60_000;
+      const start = Math.floor(now.getTime() / span) * span;
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: `RATE#${window.scope}#${window.minutes}m#${new Date(start).toISOString()}`, sk: 'RATE' },
+            UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
+            ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':one': 1, ':max': window.max, ':expires': Math.ceil((start + 2 * span) / 1000) },
+          }),
+        );
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') {
+          const who = window.scope === 'global' ? 'all senders' : 'this sender';
+          return { allowed: false, limit: `${window.max} automatic replies per ${window.minutes} minutes to ${who}` };
+        }
+        throw err;
+      }
+    }
+    return { allowed: true };
+  }
+}
