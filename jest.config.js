@@ -1,6 +1,12 @@
 /** Test tiers as separate jest projects: unit (no I/O), infra (CDK assertions, cdk-nag), e2e (local stack). */
 const tsJest = ['ts-jest', { diagnostics: false }];
-const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
+// email-reply-parser ships ES modules only; jest (on Node 20) needs them compiled to CommonJS.
+const esmOnly = ['email-reply-parser'];
+const common = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest, [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: '<rootDir>/test/support/esm-to-cjs.js' },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+};
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

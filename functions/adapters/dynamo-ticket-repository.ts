@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Ticket, TicketMessage, TicketStatus } from '../domain/ticket';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../domain/ticket';
 import { TICKET_STATUSES } from '../domain/ticket';
 import type { DeliveryClaim, DeliveryStep, ObjectOutcome, TicketFilter, TicketRepository } from '../ports';
 
@@ -183,6 +183,23 @@ export class DynamoTicketRepository implements TicketRepository {
     for (const messageId of ticket.messageIds) await this.indexMessageId(messageId, ticket.id);
   }
 
+  async saveTicket(ticket: Ticket, expectedVersion: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...ticketKey(ticket.id), gsi1pk: `${ticket.department}#${ticket.status}`, gsi1sk: ticket.dueAt, ...ticket, version: expectedVersion + 1 },
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   async getTicket(id: string): Promise<Ticket | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true }));
     return Item ? stripKeys<Ticket>(Item) : undefined;
@@ -260,6 +277,56 @@ export class DynamoTicketRepository implements TicketRepository {
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async updateTicketStatus(id: string, status: TicketStatus, at: Date): Promise<Ticket | undefined> {
+    // gsi1pk is `<department>#<status>`: read the department, then update on the condition it is unchanged.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await this.getTicket(id);
+      if (!current) return undefined;
+      const closing = status === 'closed';
+      const updated = await this.updateExisting(id, {
+        UpdateExpression: `SET #status = :status, gsi1pk = :gsi1pk, version = version + :one${closing ? ', closedAt = :at' : ' REMOVE closedAt'}`,
+        ConditionExpression: 'attribute_exists(pk) AND department = :department',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':gsi1pk': `${current.department}#${status}`,
+          ':department': current.department,
+          ':one': 1,
+          ...(closing ? { ':at': at.toISOString() } : {}),
+        },
+      });
+      if (updated) return updated;
+    }
+    throw new Error(`ticket ${id} kept changing department while its status was being set`);
+  }
+
+  async assignTicket(id: string, agent: string): Promise<Ticket | undefined> {
+    return this.updateExisting(id, {
+      UpdateExpression: 'SET assignee = :agent, version = version + :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':agent': agent, ':one': 1 },
+    });
+  }
+
+  async setTicketPriority(id: string, priority: TicketPriority): Promise<Ticket | undefined> {
+    return this.updateExisting(id, {
+      UpdateExpression: 'SET priority = :priority, version = version + :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':priority': priority, ':one': 1 },
+    });
+  }
+
+  /** A conditional update of one ticket item returning the new ticket; undefined when the condition fails. */
+  private async updateExisting(id: string, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<Ticket | undefined> {
+    try {
+      const { Attributes } = await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: ticketKey(id), ...update, ReturnValues: 'ALL_NEW' }));
+      return Attributes ? stripKeys<Ticket>(Attributes) : undefined;
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
       throw err;
     }
   }

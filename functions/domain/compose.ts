@@ -148,3 +148,89 @@ export function composeEscalation(input: { cfg: TriageConfig; dept: Department; 
     headers: automaticHeaders(ticket.id, 'auto-generated'),
   };
 }
+
+/**
+ * An agent's answer, relayed to the customer (and the other participants) from the department
+ * address: the agent's own address never shows. Threaded to the customer's latest mail.
+ */
+export function composeRelay(input: {
+  cfg: TriageConfig;
+  dept: Department;
+  ticket: Ticket;
+  body: string;
+  attachments: InboundMail['attachments'];
+  templates: TemplateRegistry;
+  messageIdSeed: string;
+}): OutgoingMail {
+  const { cfg, dept, ticket, body, attachments, templates, messageIdSeed } = input;
+  const departmentName = dept.displayName ?? dept.name;
+  const rendered = templates.render('relay', { ticketId: ticket.id, subject: ticket.subject, body, company: cfg.companyName, department: departmentName }, { department: dept.name });
+  const others = ticket.participants.filter((p) => p !== ticket.customer);
+  const first = ticket.messageIds[0];
+  const last = ticket.lastCustomerMessageId ?? first;
+  return {
+    kind: 'relay',
+    ticketId: ticket.id,
+    from: { address: departmentAddress(cfg, dept), name: `${cfg.companyName} ${departmentName}` },
+    to: [ticket.customer],
+    cc: others.length ? others : undefined,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    messageId: newMessageId(cfg, messageIdSeed),
+    inReplyTo: last,
+    references: [...new Set([first, last].filter((id): id is string => Boolean(id)))],
+    // No Auto-Submitted: this is a person's answer. The ticket header lets our gate recognise it if it comes back.
+    headers: { 'X-Triage-Ticket': ticket.id },
+    attachments,
+  };
+}
+
+/** An internal note (`#note`), copied to the department's other agents. */
+export function composeNote(input: { cfg: TriageConfig; dept: Department; ticket: Ticket; author: string; body: string; templates: TemplateRegistry; messageIdSeed: string; replyAddress: string }): OutgoingMail {
+  const { cfg, dept, ticket, author, body, templates, messageIdSeed, replyAddress } = input;
+  const rendered = templates.render('note', { ticketId: ticket.id, subject: ticket.subject, author, body, department: dept.displayName ?? dept.name }, { department: dept.name });
+  const to = [...new Set([...dept.agents, dept.lead])].filter((a) => a !== author);
+  return {
+    kind: 'note',
+    ticketId: ticket.id,
+    from: { address: departmentAddress(cfg, dept), name: `${author} (internal note)` },
+    to: to.length ? to : [author],
+    replyTo: replyAddress,
+    subject: rendered.subject,
+    text: rendered.text,
+    messageId: newMessageId(cfg, messageIdSeed),
+    headers: automaticHeaders(ticket.id, 'auto-generated'),
+  };
+}
+
+/** A short notice to the agent whose mail was not relayed (never sent for machine mail). */
+export function composeAgentNotice(input: {
+  cfg: TriageConfig;
+  dept: Department;
+  ticketId: string;
+  to: string;
+  subject: string;
+  templates: TemplateRegistry;
+  messageIdSeed: string;
+  inReplyTo?: string;
+  problem: { kind: 'refusal'; reason: string } | { kind: 'command-error'; errors: string[]; help: string[] };
+}): OutgoingMail {
+  const { cfg, dept, ticketId, to, subject, templates, messageIdSeed, inReplyTo, problem } = input;
+  const rendered =
+    problem.kind === 'refusal'
+      ? templates.render('refusal-notice', { ticketId, subject, reason: problem.reason }, { department: dept.name })
+      : templates.render('command-error', { ticketId, subject, errors: problem.errors, help: problem.help }, { department: dept.name });
+  return {
+    kind: problem.kind === 'refusal' ? 'refusal-notice' : 'command-error',
+    ticketId,
+    from: { address: departmentAddress(cfg, dept), name: `${cfg.companyName} ticket desk` },
+    to: [to],
+    subject: rendered.subject,
+    text: rendered.text,
+    messageId: newMessageId(cfg, messageIdSeed),
+    inReplyTo,
+    references: inReplyTo ? [inReplyTo] : undefined,
+    headers: automaticHeaders(ticketId, 'auto-replied'),
+  };
+}

@@ -159,8 +159,14 @@ export const configSchema = z
       ],
       global: { minutes: 60, max: 2000 },
     }),
+    /** A customer who writes on a closed ticket within this many days reopens it; later mail opens a new, linked ticket. */
+    reopenWithinDays: z.number().int().min(0).default(14),
+    /** Agents may answer tickets of every department, not only their own. */
+    agentsAnswerAnyDepartment: z.boolean().default(false),
     /** Raw mail retention in the S3 bucket, in days (0 keeps mail for ever). */
     rawMailRetentionDays: z.number().int().min(0).default(365),
+    /** Who is told when an alarm fires: e-mail subscriptions of the stack's alarm topic (each confirms by mail). */
+    alerts: z.object({ emails: z.array(email).default([]) }).strict().default({ emails: [] }),
   })
   .strict()
   .superRefine((cfg, ctx) => {

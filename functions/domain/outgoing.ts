@@ -26,4 +26,9 @@ export interface SentMail {
   sesMessageId: string;
   /** `<sesMessageId@email.amazonses.com>`-style id that recipients see. */
   deliveredMessageId: string;
+  /**
+   * Recipients left out because they are on the suppression list (bounced, complained). When it
+   * names every recipient, nothing was sent: `sesMessageId` is empty.
+   */
+  suppressed?: string[];
 }

@@ -23,6 +23,16 @@ export interface Ticket {
   escalatedAt?: string;
   /** Message-IDs of the customer's mail and of our own mail about this ticket (threading). */
   messageIds: string[];
+  /** The customer's latest Message-ID: our relays answer it, so they thread in the customer's client. */
+  lastCustomerMessageId?: string;
+  /** Agent the ticket is assigned to (`#assign`). */
+  assignee?: string;
+  closedAt?: string;
+  /** Set when this ticket was opened instead of joining another one, e.g. a stranger used its subject tag. */
+  linkedTo?: string;
+  linkReason?: string;
+  /** The first-response target was missed. */
+  breached?: boolean;
   /** Increases on every change; timers compare it to skip stale work. */
   version: number;
 }
@@ -47,6 +57,12 @@ export interface TicketMessage {
   attachments: { filename: string; contentType: string; size: number }[];
   routing?: RoutingDecision;
   suppressed?: MachineMailSignal;
+  /** Why this mail was not relayed or applied (a stranger, failed authentication, a bad command). */
+  refusal?: string;
+  /** Commands an agent gave at the top of the mail. */
+  commands?: string[];
+  /** Internal: never shown or sent to the customer. */
+  internal?: boolean;
 }
 
 /** `BIL` + 1042 -> `BIL-1042`. */

@@ -1,4 +1,4 @@
-import type { S3Event } from 'aws-lambda';
+import type { Context, S3Event } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoAutoReplyLimiter } from '../adapters/dynamo-auto-reply-limiter';
 import { DynamoQuarantine } from '../adapters/dynamo-quarantine';
@@ -7,12 +7,14 @@ import { MailparserReader } from '../adapters/mailparser-reader';
 import { S3RawMailStore } from '../adapters/s3-raw-mail-store';
 import { SecretsManagerSecret } from '../adapters/secrets-manager-secret';
 import { SesMailer } from '../adapters/ses-mailer';
+import { DynamoSuppressionList } from '../adapters/dynamo-suppression-list';
+import { SuppressingMailer } from '../adapters/suppressing-mailer';
 import { SfnTimerScheduler } from '../adapters/sfn-timer-scheduler';
 import type { ObjectOutcome } from '../ports';
 import { clients, region } from '../shared/clients';
 import { deployment } from '../shared/deployment';
 import { requireEnv } from '../shared/env';
-import { logger, metrics } from '../shared/observability';
+import { emitMetrics, logger, METRIC, outcomeLogKeys, outcomeMetrics, publishMetrics } from '../shared/observability';
 import { ProcessInboundMail } from '../usecases/process-inbound-mail';
 
 let useCase: ProcessInboundMail | undefined;
@@ -27,7 +29,7 @@ function processInboundMail(): ProcessInboundMail {
     store: new S3RawMailStore(clients.s3(), requireEnv('RAW_MAIL_BUCKET')),
     reader: new MailparserReader(),
     repository: new DynamoTicketRepository(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.departments.map((d) => d.name)),
-    mailer: new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()),
+    mailer: new SuppressingMailer(new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()), new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE'))),
     timers: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
     secrets: new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID')),
     limiter: new DynamoAutoReplyLimiter(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.autoReplyLimits),
@@ -46,26 +48,29 @@ export function decodeS3Key(key: string): string {
  * ran, so Lambda retries the event (records already handled come back as duplicates) and finally
  * sends it to the DLQ with the S3 key.
  */
-export async function handler(event: S3Event): Promise<ObjectOutcome[]> {
+export async function handler(event: S3Event, context?: Context): Promise<ObjectOutcome[]> {
+  if (context) logger.addContext(context);
   const outcomes: ObjectOutcome[] = [];
   const failures: { key: string; error: unknown }[] = [];
   for (const record of event.Records ?? []) {
     const key = decodeS3Key(record.s3.object.key);
-    logger.appendKeys({ s3Key: key });
+    // The object name is the SES message id of the receipt: it ties every line to the raw mail.
+    logger.appendKeys({ s3Key: key, sesMessageId: key.slice(key.lastIndexOf('/') + 1) });
     try {
       const outcome = await processInboundMail().execute({ key, arrivedAt: new Date(record.eventTime ?? Date.now()) });
       outcomes.push(outcome);
-      logger.info('mail processed', { ...outcome, ticketId: outcome.ticketId, department: outcome.department });
-      metrics.addMetric(`mail_${outcome.outcome}`, MetricUnit.Count, 1);
+      logger.appendKeys(outcomeLogKeys(outcome));
+      logger.info('mail processed', { outcome: outcome.outcome, reason: outcome.reason, from: outcome.from, subject: outcome.subject });
+      emitMetrics(outcomeMetrics(outcome));
     } catch (error) {
       failures.push({ key, error });
       logger.error('mail failed; it stays in S3 and the event will be retried', { error: error as Error });
-      metrics.addMetric('mail_failed', MetricUnit.Count, 1);
+      emitMetrics([{ name: METRIC.mailsFailed, value: 1, unit: MetricUnit.Count }]);
     } finally {
-      logger.removeKeys(['s3Key']);
+      logger.removeKeys(['s3Key', 'sesMessageId', 'ticketId', 'department', 'messageId']);
     }
   }
-  metrics.publishStoredMetrics();
+  publishMetrics();
   if (failures.length > 0) {
     throw new Error(`failed to process ${failures.map((f) => f.key).join(', ')}: ${failures.map((f) => (f.error as Error)?.message ?? String(f.error)).join('; ')}`);
   }

@@ -1,6 +1,6 @@
 import type { InboundMail } from '../domain/mail';
 import type { OutgoingMail, SentMail } from '../domain/outgoing';
-import type { Ticket, TicketMessage, TicketStatus } from '../domain/ticket';
+import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../domain/ticket';
 
 /** Where SES put the raw mail. */
 export interface RawMailStore {
@@ -56,7 +56,7 @@ export interface DeliveryClaim {
 }
 
 /** Side effects that must happen at most once per mail. */
-export type DeliveryStep = 'ack' | 'agent-copy' | 'timer';
+export type DeliveryStep = 'ack' | 'agent-copy' | 'timer' | 'relay' | 'note' | 'notice';
 
 export interface TicketFilter {
   department?: string;
@@ -88,8 +88,23 @@ export interface TicketRepository {
   /** Remembers a Message-ID (ours or the customer's) as belonging to a ticket. */
   indexMessageId(messageId: string, ticketId: string): Promise<void>;
   findTicketByMessageId(messageId: string): Promise<string | undefined>;
+  /**
+   * Replaces the ticket if its stored version is still `expectedVersion` (optimistic concurrency);
+   * the saved ticket carries `expectedVersion + 1`. False when someone changed it meanwhile.
+   */
+  saveTicket(ticket: Ticket, expectedVersion: number): Promise<boolean>;
   /** Marks the ticket escalated if it still has no first response and was not escalated; false otherwise. */
   markEscalated(ticketId: string, at: Date): Promise<boolean>;
+  /**
+   * Operator actions (`triage close|assign|priority`). Each changes one ticket only if it exists, bumps
+   * its `version`, and returns the updated ticket (undefined when there is no such ticket).
+   * A status change also moves the ticket in the department/status index (`gsi1pk`), sets `closedAt`
+   * to `at` when closing and removes it otherwise.
+   */
+  updateTicketStatus(id: string, status: TicketStatus, at: Date): Promise<Ticket | undefined>;
+  /** Sets the agent the ticket is assigned to. */
+  assignTicket(id: string, agent: string): Promise<Ticket | undefined>;
+  setTicketPriority(id: string, priority: TicketPriority): Promise<Ticket | undefined>;
 }
 
 /** The answer of the auto-reply limiter. */

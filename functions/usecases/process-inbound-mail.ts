@@ -3,17 +3,18 @@ import type { Department, TriageConfig } from '../domain/config';
 import { composeAcknowledgement, composeAgentCopy } from '../domain/compose';
 import { detectMachineMail } from '../domain/gate';
 import type { InboundMail } from '../domain/mail';
-import type { OutgoingMail } from '../domain/outgoing';
-import { replyAddress } from '../domain/reply-token';
+import { replyAddress, verifyReplyAddress } from '../domain/reply-token';
 import { routeMail, type RoutingDecision } from '../domain/route';
 import type { TemplateRegistry } from '../domain/templates';
-import { formatTicketId, type Ticket, type TicketMessage } from '../domain/ticket';
+import { decideConversation, referencedIds, replyDomainAddresses, type ThreadMatch } from '../domain/thread';
+import { formatTicketId, ticketTagsIn, type Ticket, type TicketMessage } from '../domain/ticket';
 import { addBusinessHours } from '../domain/turnaround';
-import { readVerdicts } from '../domain/verdicts';
-import type { AutoReplyLimiter, DeliveryStep, LimitDecision, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
+import { readVerdicts, senderAuthenticated } from '../domain/verdicts';
+import { Conversation, type ConversationContext } from './conversation';
+import { cut, DeliverySteps } from './delivery-steps';
+import type { AutoReplyLimiter, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 
-/** DynamoDB items hold 400 KB; a message keeps this much text, the rest stays in the raw mail in S3. */
-export const MAX_STORED_TEXT = 64 * 1024;
+export { MAX_STORED_TEXT } from './delivery-steps';
 
 /** Where SES (or the local SMTP server) put a mail: `inbound/<recipient>/<id>` or `replies/<id>`. */
 export interface DeliveredObject {
@@ -64,10 +65,6 @@ export function dedupeKeyOf(mail: InboundMail, raw: Buffer): string {
   return `${sender}|sha256:${hash}`;
 }
 
-function cut(text: string): { text: string; textTruncated: boolean } {
-  return text.length > MAX_STORED_TEXT ? { text: text.slice(0, MAX_STORED_TEXT), textTruncated: true } : { text, textTruncated: false };
-}
-
 /**
  * Handles one mail that SES stored: dedupe, gate machine mail, route, open the ticket, acknowledge,
  * forward to the agents and start the timer. Every side effect is claimed in the delivery record
@@ -77,10 +74,44 @@ export class ProcessInboundMail {
   private readonly now: () => Date;
   private readonly ownAddresses: Set<string>;
 
+  private readonly steps: DeliverySteps;
+  private readonly conversation: Conversation;
+
   constructor(private readonly deps: InboundDependencies) {
     this.now = deps.now ?? (() => new Date());
     const cfg = deps.config;
     this.ownAddresses = new Set([cfg.generalAddress, ...cfg.departments.flatMap((d) => d.addresses)]);
+    this.steps = new DeliverySteps(deps.repository, deps.mailer, this.now);
+    this.conversation = new Conversation({ config: cfg, templates: deps.templates, repository: deps.repository, secrets: deps.secrets, steps: this.steps, now: this.now });
+  }
+
+  /** Agents (and leads) who may answer a ticket of `department`. */
+  private isAgentFor(department: string, address: string): boolean {
+    const { config } = this.deps;
+    const departments = config.agentsAnswerAnyDepartment ? config.departments : config.departments.filter((d) => d.name === department);
+    return departments.some((d) => d.agents.includes(address) || d.lead === address);
+  }
+
+  /** Ties a mail to a ticket: the signed reply address first, then Message-ID references, then the subject tag. */
+  private async matchThread(mail: InboundMail): Promise<ThreadMatch> {
+    const { config, repository } = this.deps;
+    const replyAddresses = replyDomainAddresses(mail, config.replyDomain);
+    if (replyAddresses.length > 0) {
+      const key = await this.deps.secrets.replyTokenKey();
+      for (const address of replyAddresses) {
+        const ticketId = verifyReplyAddress(key, address, config.replyDomain);
+        if (ticketId) return { by: 'token', ticketId };
+      }
+      return { by: 'bad-token', address: replyAddresses[0] };
+    }
+    for (const messageId of referencedIds(mail)) {
+      const ticketId = await repository.findTicketByMessageId(messageId);
+      if (ticketId) return { by: 'message-id', ticketId, messageId };
+    }
+    for (const ticketId of ticketTagsIn(mail.subject)) {
+      if (await repository.getTicket(ticketId)) return { by: 'subject-tag', ticketId };
+    }
+    return { by: 'none' };
   }
 
   private isOwnAddress = (address: string): boolean => this.ownAddresses.has(address) || address.endsWith(`@${this.deps.config.replyDomain}`);
@@ -112,9 +143,6 @@ export class ProcessInboundMail {
     const mail = await reader.read(raw);
     const about = { from: mail.from?.address, subject: mail.subject.slice(0, 200) };
 
-    if (recipient.kind === 'reply') {
-      return { ...base, ...about, outcome: 'rejected', reason: 'mail to a per-ticket reply address is kept in S3; relaying replies is not built yet' };
-    }
     if (!mail.from) return { ...base, ...about, outcome: 'rejected', reason: 'no usable sender address (From header missing or unreadable)' };
 
     const dedupeKey = dedupeKeyOf(mail, raw);
@@ -124,12 +152,45 @@ export class ProcessInboundMail {
     }
 
     const machine = detectMachineMail(mail, this.isOwnAddress);
-    if (machine) {
+    const match = await this.matchThread(mail);
+    const matched = 'ticketId' in match ? await repository.getTicket(match.ticketId) : undefined;
+    const sender = mail.from.address;
+    const decision = decideConversation({
+      match,
+      ticket: matched,
+      sender,
+      senderIsAgent: matched ? this.isAgentFor(matched.department, sender) : false,
+      senderAuthenticated: senderAuthenticated(readVerdicts(mail)),
+      machine: Boolean(machine),
+      now: this.now(),
+      reopenWithinDays: config.reopenWithinDays,
+    });
+    const ctx: ConversationContext = { dedupeKey, done: claim.done, mail, rawKey: object.key, arrivedAt: object.arrivedAt, base: { ...base, ...about } };
+    const finish = async (outcome: ObjectOutcome) => {
       await repository.completeDelivery(dedupeKey, this.now());
-      return { ...base, ...about, outcome: 'suppressed', reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered` };
+      return outcome;
+    };
+    switch (decision.action) {
+      case 'machine-append':
+        return finish(await this.conversation.appendMachineMail(decision.ticketId, machine!, ctx));
+      case 'customer-append':
+        return finish(await this.conversation.appendCustomerMail(decision.ticketId, decision.reopen, ctx));
+      case 'agent-reply':
+        return finish(await this.conversation.handleAgentMail(decision.ticketId, ctx));
+      case 'refuse':
+        return finish(await this.conversation.refuse(decision.ticketId, decision.reason, decision.notifySender && !machine, ctx));
+      case 'new-ticket':
+        break;
+    }
+    if (recipient.kind === 'reply') {
+      return finish(await this.conversation.refuse(undefined, 'mail to the reply domain without a valid per-ticket reply address', false, ctx));
+    }
+    if (machine) {
+      return finish({ ...base, ...about, outcome: 'suppressed', reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered` });
     }
 
     const routing = routeMail(config, recipient.address, mail.subject, mail.text);
+    const routingNote = decision.linkedTo ? { ...routing, reason: `${routing.reason}; new ticket linked to ${decision.linkedTo}: ${decision.linkReason}` } : routing;
     const dept = config.departments.find((d) => d.name === routing.department)!;
 
     const verdicts = readVerdicts(mail);
@@ -141,26 +202,32 @@ export class ProcessInboundMail {
       return { ...base, ...about, outcome: 'suppressed', department: dept.name, reason, quarantined: true };
     }
 
-    const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object);
-    await repository.addMessage(this.customerMessage(ticket, mail, object, routing));
+    const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object, decision);
+    await repository.addMessage(this.customerMessage(ticket, mail, object, routingNote));
 
     const key = await this.deps.secrets.replyTokenKey();
     const reply = replyAddress(key, ticket.id, config.replyDomain);
     const compose = { cfg: config, dept, ticket, mail, templates: this.deps.templates };
-    const ackLimited = await this.once(dedupeKey, 'ack', claim.done, () => composeAcknowledgement({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}` }), () => this.deps.limiter.take(ticket.customer, this.now()));
-    await this.once(dedupeKey, 'agent-copy', claim.done, () =>
-      composeAgentCopy({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing }),
+    const ack = await this.steps.sendOnce(
+      dedupeKey,
+      'ack',
+      claim.done,
+      () => composeAcknowledgement({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}` }),
+      () => this.deps.limiter.take(ticket.customer, this.now()),
+    );
+    await this.steps.sendOnce(dedupeKey, 'agent-copy', claim.done, () =>
+      composeAgentCopy({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote }),
     );
     if (!claim.done.includes('timer')) {
       await this.deps.timers.startFirstResponseTimer(ticket);
       await repository.finishStep(dedupeKey, 'timer', ticket.dueAt);
     }
     await repository.completeDelivery(dedupeKey, this.now());
-    const note = ackLimited ? `; no acknowledgement: ${ackLimited}` : '';
-    return { ...base, ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: `${routing.reason}${note}` };
+    const note = ack.limited ? `; no acknowledgement: ${ack.limited}` : '';
+    return { ...base, ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: `${routingNote.reason}${note}` };
   }
 
-  private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject): Promise<Ticket> {
+  private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject, link: { linkedTo?: string; linkReason?: string }): Promise<Ticket> {
     const { repository } = this.deps;
     const ticketId = boundId ?? (await repository.bindTicket(dedupeKey, formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix))));
     const existing = await repository.getTicket(ticketId);
@@ -178,6 +245,9 @@ export class ProcessInboundMail {
       createdAt: object.arrivedAt.toISOString(),
       dueAt: addBusinessHours(object.arrivedAt, dept.firstResponseHours, dept.businessHours).toISOString(),
       messageIds: mail.messageId ? [mail.messageId] : [],
+      lastCustomerMessageId: mail.messageId,
+      linkedTo: link.linkedTo,
+      linkReason: link.linkReason,
       version: 1,
     };
     await repository.createTicket(ticket);
@@ -199,51 +269,6 @@ export class ProcessInboundMail {
       rawKey: object.key,
       attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
       routing,
-    };
-  }
-
-  /**
-   * Sends a mail at most once per delivered mail: the step is claimed before sending and given back
-   * if sending fails. An optional `limit` check may refuse the automatic mail (the refusal is
-   * recorded on the ticket and returned).
-   */
-  private async once(dedupeKey: string, step: DeliveryStep, done: string[], compose: () => OutgoingMail, limit?: () => Promise<LimitDecision>): Promise<string | undefined> {
-    const { repository, mailer } = this.deps;
-    if (done.includes(step) || !(await repository.beginStep(dedupeKey, step, this.now()))) return undefined;
-    const mail = compose();
-    let sent;
-    try {
-      const decision = limit ? await limit() : ({ allowed: true } as const);
-      if (!decision.allowed) {
-        await repository.finishStep(dedupeKey, step, `limited: ${decision.limit}`);
-        await repository.addMessage({ ...this.record(mail), kind: `${mail.kind}-suppressed`, text: `Not sent: ${decision.limit}.`, textTruncated: false });
-        return decision.limit;
-      }
-      sent = await mailer.send(mail);
-    } catch (err) {
-      await repository.abandonStep(dedupeKey, step);
-      throw err;
-    }
-    await repository.finishStep(dedupeKey, step, sent.deliveredMessageId);
-    await repository.indexMessageId(sent.deliveredMessageId, mail.ticketId);
-    await repository.indexMessageId(mail.messageId, mail.ticketId);
-    await repository.addMessage({ ...this.record(mail), messageId: sent.deliveredMessageId });
-    return undefined;
-  }
-
-  /** The conversation record of a mail we send. */
-  private record(mail: OutgoingMail): TicketMessage {
-    return {
-      ticketId: mail.ticketId,
-      direction: 'out',
-      kind: mail.kind,
-      at: this.now().toISOString(),
-      from: mail.from.address,
-      to: mail.to,
-      cc: mail.cc ?? [],
-      subject: mail.subject,
-      ...cut(mail.text),
-      attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
     };
   }
 }

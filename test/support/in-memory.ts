@@ -1,5 +1,5 @@
 import type { OutgoingMail, SentMail } from '../../functions/domain/outgoing';
-import type { Ticket, TicketMessage } from '../../functions/domain/ticket';
+import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../../functions/domain/ticket';
 import type { TriageConfig } from '../../functions/domain/config';
 import type { AutoReplyLimiter, DeliveryClaim, DeliveryStep, LimitDecision, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
 
@@ -105,6 +105,12 @@ export class MemoryTicketRepository implements TicketRepository {
     if (!this.tickets.has(ticket.id)) this.tickets.set(ticket.id, structuredClone(ticket));
     for (const id of ticket.messageIds) await this.indexMessageId(id, ticket.id);
   }
+  async saveTicket(ticket: Ticket, expectedVersion: number) {
+    const stored = this.tickets.get(ticket.id);
+    if (!stored || stored.version !== expectedVersion) return false;
+    this.tickets.set(ticket.id, structuredClone({ ...ticket, version: expectedVersion + 1 }));
+    return true;
+  }
   async getTicket(id: string) {
     const t = this.tickets.get(id);
     return t ? structuredClone(t) : undefined;
@@ -130,6 +136,26 @@ export class MemoryTicketRepository implements TicketRepository {
     t.escalatedAt = at.toISOString();
     t.version++;
     return true;
+  }
+  async updateTicketStatus(id: string, status: TicketStatus, at: Date) {
+    return this.change(id, (t) => {
+      t.status = status;
+      if (status === 'closed') t.closedAt = at.toISOString();
+      else delete t.closedAt;
+    });
+  }
+  async assignTicket(id: string, agent: string) {
+    return this.change(id, (t) => (t.assignee = agent));
+  }
+  async setTicketPriority(id: string, priority: TicketPriority) {
+    return this.change(id, (t) => (t.priority = priority));
+  }
+  private change(id: string, edit: (t: Ticket) => void) {
+    const t = this.tickets.get(id);
+    if (!t) return undefined;
+    edit(t);
+    t.version++;
+    return structuredClone(t);
   }
 }
 

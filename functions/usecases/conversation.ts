@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { COMMAND_HELP, parseAgentCommands, type AgentCommand } from '../domain/commands';
+import { composeAgentCopy, composeAgentNotice, composeNote, composeRelay } from '../domain/compose';
+import type { Department, TriageConfig } from '../domain/config';
+import type { MachineMailSignal } from '../domain/gate';
+import type { InboundMail } from '../domain/mail';
+import { visibleReplyText } from '../domain/quotes';
+import { replyAddress } from '../domain/reply-token';
+import type { TemplateRegistry } from '../domain/templates';
+import type { Ticket, TicketMessage } from '../domain/ticket';
+import type { ObjectOutcome, SecretSource, TicketRepository } from '../ports';
+import { cut, type DeliverySteps } from './delivery-steps';
+
+/** What the conversation steps need to know about the mail being handled. */
+export interface ConversationContext {
+  dedupeKey: string;
+  done: readonly string[];
+  mail: InboundMail;
+  rawKey: string;
+  arrivedAt: Date;
+  base: Pick<ObjectOutcome, 'key' | 'at' | 'from' | 'subject'>;
+}
+
+export interface ConversationDependencies {
+  config: TriageConfig;
+  templates: TemplateRegistry;
+  repository: TicketRepository;
+  secrets: SecretSource;
+  steps: DeliverySteps;
+  now: () => Date;
+}
+
+/** How often a ticket update is retried when another function changed the ticket meanwhile. */
+const UPDATE_ATTEMPTS = 5;
+
+/**
+ * Mail that belongs to an existing ticket: the customer writing again, an agent answering (relayed
+ * to the customer, or commands and internal notes), machine mail about the ticket, and refusals.
+ */
+export class Conversation {
+  constructor(private readonly deps: ConversationDependencies) {}
+
+  private department(ticket: Ticket): Department {
+    return this.deps.config.departments.find((d) => d.name === ticket.department) ?? this.deps.config.departments.find((d) => d.name === this.deps.config.triageQueue)!;
+  }
+
+  private async replyAddressOf(ticketId: string): Promise<string> {
+    return replyAddress(await this.deps.secrets.replyTokenKey(), ticketId, this.deps.config.replyDomain);
+  }
+
+  /** Applies `change` to the current ticket with optimistic concurrency; `undefined` from `change` means nothing to do. */
+  private async updateTicket(id: string, change: (ticket: Ticket) => Ticket | undefined): Promise<Ticket> {
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const current = (await this.deps.repository.getTicket(id))!;
+      const next = change(structuredClone(current));
+      if (!next) return current;
+      if (await this.deps.repository.saveTicket(next, current.version)) return { ...next, version: current.version + 1 };
+    }
+    throw new Error(`ticket ${id} kept changing; giving up after ${UPDATE_ATTEMPTS} attempts (the delivery will be retried)`);
+  }
+
+  private inboundRecord(ticketId: string, kind: string, ctx: ConversationContext, extra: Partial<TicketMessage> = {}): TicketMessage {
+    const { mail } = ctx;
+    return {
+      ticketId,
+      direction: 'in',
+      kind,
+      at: ctx.arrivedAt.toISOString(),
+      from: mail.from!.address,
+      to: mail.to.map((a) => a.address),
+      cc: mail.cc.map((a) => a.address),
+      subject: mail.subject,
+      ...cut(mail.text),
+      messageId: mail.messageId,
+      rawKey: ctx.rawKey,
+      attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+      ...extra,
+    };
+  }
+
+  /** The customer (or a CC'd participant) wrote again: appended, forwarded to the agents, the ticket open again. */
+  async appendCustomerMail(ticketId: string, reopen: boolean, ctx: ConversationContext): Promise<ObjectOutcome> {
+    const { repository, steps, config, templates } = this.deps;
+    const { mail } = ctx;
+    await repository.addMessage(this.inboundRecord(ticketId, 'customer', ctx));
+    if (mail.messageId) await repository.indexMessageId(mail.messageId, ticketId);
+    const ticket = await this.updateTicket(ticketId, (t) => {
+      const status = 'open' as const;
+      const lastCustomerMessageId = mail.messageId && mail.from!.address === t.customer ? mail.messageId : t.lastCustomerMessageId;
+      const messageIds = mail.messageId && !t.messageIds.includes(mail.messageId) ? [...t.messageIds, mail.messageId] : t.messageIds;
+      if (status === t.status && lastCustomerMessageId === t.lastCustomerMessageId && messageIds === t.messageIds) return undefined;
+      return { ...t, status, lastCustomerMessageId, messageIds, closedAt: status === 'open' ? undefined : t.closedAt };
+    });
+    const dept = this.department(ticket);
+    const reply = await this.replyAddressOf(ticket.id);
+    const why = reopen ? `${mail.from!.address} wrote again on the closed ticket ${ticket.id}; reopened` : `${mail.from!.address} wrote again on ${ticket.id}`;
+    await steps.sendOnce(ctx.dedupeKey, 'agent-copy', ctx.done, () =>
+      composeAgentCopy({
+        cfg: config,
+        dept,
+        ticket,
+        mail,
+        templates,
+        messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`,
+        replyAddress: reply,
+        routing: { department: dept.name, rule: 'address', matched: [], reason: why },
+      }),
+    );
+    return { ...ctx.base, outcome: 'appended', ticketId: ticket.id, department: ticket.department, reason: why };
+  }
+
+  /** Machine mail about a known ticket (an out-of-office answer to our relay, a bounce): stored on the ticket, nothing else. */
+  async appendMachineMail(ticketId: string, signal: MachineMailSignal, ctx: ConversationContext): Promise<ObjectOutcome> {
+    await this.deps.repository.addMessage(this.inboundRecord(ticketId, 'machine', ctx, { suppressed: signal, internal: true }));
+    const ticket = await this.deps.repository.getTicket(ticketId);
+    return { ...ctx.base, outcome: 'suppressed', ticketId, department: ticket?.department, reason: `machine mail about ${ticketId} (${signal.signal}: ${signal.evidence}); stored on the ticket, not answered` };
+  }
+
+  /** Stores a refused mail (on its ticket when known) and, for a person, sends a short notice. */
+  async refuse(ticketId: string | undefined, reason: string, notifySender: boolean, ctx: ConversationContext): Promise<ObjectOutcome> {
+    const { repository, steps, config, templates } = this.deps;
+    const ticket = ticketId ? await repository.getTicket(ticketId) : undefined;
+    if (ticket) await repository.addMessage(this.inboundRecord(ticket.id, 'refused', ctx, { refusal: reason, internal: true }));
+    if (ticket && notifySender) {
+      await steps.sendOnce(ctx.dedupeKey, 'notice', ctx.done, () =>
+        composeAgentNotice({
+          cfg: config,
+          dept: this.department(ticket),
+          ticketId: ticket.id,
+          to: ctx.mail.from!.address,
+          subject: ctx.mail.subject || ticket.subject,
+          templates,
+          messageIdSeed: `${ticket.id.toLowerCase()}.notice.${randomUUID()}`,
+          inReplyTo: ctx.mail.messageId,
+          problem: { kind: 'refusal', reason },
+        }),
+      );
+    }
+    return { ...ctx.base, outcome: 'rejected', ticketId: ticket?.id, department: ticket?.department, reason: `refused: ${reason}; stored, not relayed` };
+  }
+
+  private resolveAgent = (name: string): string | undefined => {
+    const wanted = name.trim().toLowerCase();
+    const agents = [...new Set(this.deps.config.departments.flatMap((d) => [...d.agents, d.lead]))];
+    return agents.find((a) => a === wanted) ?? agents.find((a) => a.split('@')[0] === wanted);
+  };
+
+  /**
+   * An agent's mail: commands at the top change the ticket; `#note` keeps the text internal;
+   * otherwise the text (quoted history stripped) is relayed to the customer from the department
+   * address. An unknown command stops everything and tells the agent what is valid.
+   */
+  async handleAgentMail(ticketId: string, ctx: ConversationContext): Promise<ObjectOutcome> {
+    const { repository, steps, config, templates } = this.deps;
+    const { mail } = ctx;
+    const agent = mail.from!.address;
+    const visible = visibleReplyText(mail.text);
+    const parsed = parseAgentCommands(
+      visible,
+      this.resolveAgent,
+      config.departments.map((d) => d.name),
+    );
+    const original = (await repository.getTicket(ticketId))!;
+
+    if (parsed.errors.length > 0) {
+      const reason = `command(s) not understood: ${parsed.errors.join('; ')}`;
+      await repository.addMessage(this.inboundRecord(ticketId, 'agent', ctx, { refusal: reason, internal: true, text: visible }));
+      await steps.sendOnce(ctx.dedupeKey, 'notice', ctx.done, () =>
+        composeAgentNotice({
+          cfg: config,
+          dept: this.department(original),
+          ticketId,
+          to: agent,
+          subject: mail.subject || original.subject,
+          templates,
+          messageIdSeed: `${ticketId.toLowerCase()}.notice.${randomUUID()}`,
+          inReplyTo: mail.messageId,
+          problem: { kind: 'command-error', errors: parsed.errors, help: COMMAND_HELP },
+        }),
+      );
+      return { ...ctx.base, outcome: 'rejected', ticketId, department: original.department, reason: `${reason}; nothing relayed, the agent was told the valid commands` };
+    }
+
+    const isNote = parsed.commands.some((c) => c.name === 'note');
+    const commandLines = parsed.commands.map((c) => c.line);
+    await repository.addMessage(this.inboundRecord(ticketId, isNote ? 'note' : 'agent', ctx, { text: parsed.body, textTruncated: false, commands: commandLines, internal: true }));
+    if (mail.messageId) await repository.indexMessageId(mail.messageId, ticketId);
+
+    const relayed = !isNote && parsed.body.length > 0;
+    if (relayed) {
+      await steps.sendOnce(ctx.dedupeKey, 'relay', ctx.done, () =>
+        composeRelay({ cfg: config, dept: this.department(original), ticket: original, body: parsed.body, attachments: mail.attachments, templates, messageIdSeed: `${ticketId.toLowerCase()}.relay.${randomUUID()}` }),
+      );
+    }
+    const now = this.deps.now();
+    const ticket = await this.updateTicket(ticketId, (t) => applyCommands({ ...t, ...(relayed ? answered(t, now) : {}) }, parsed.commands, now));
+
+    if (isNote && parsed.body) {
+      const reply = await this.replyAddressOf(ticketId);
+      await steps.sendOnce(ctx.dedupeKey, 'note', ctx.done, () =>
+        composeNote({ cfg: config, dept: this.department(ticket), ticket, author: agent, body: parsed.body, templates, messageIdSeed: `${ticketId.toLowerCase()}.note.${randomUUID()}`, replyAddress: reply }),
+      );
+    }
+    const transfer = parsed.commands.find((c): c is Extract<AgentCommand, { name: 'dept' }> => c.name === 'dept');
+    if (transfer && transfer.department !== original.department) {
+      const reply = await this.replyAddressOf(ticketId);
+      const body = `${agent} transferred ${ticketId} from ${original.department} to ${transfer.department}.\n\n${parsed.body || original.subject}`;
+      await steps.sendOnce(ctx.dedupeKey, 'note', ctx.done, () =>
+        composeNote({ cfg: config, dept: this.department(ticket), ticket, author: agent, body, templates, messageIdSeed: `${ticketId.toLowerCase()}.transfer.${randomUUID()}`, replyAddress: reply }),
+      );
+    }
+
+    const did = [relayed ? `relayed to ${[original.customer, ...original.participants.filter((p) => p !== original.customer)].join(', ')}` : undefined, isNote ? 'internal note copied to the other agents' : undefined, commandLines.length ? `commands ${commandLines.join(', ')}` : undefined].filter(Boolean);
+    return { ...ctx.base, outcome: relayed ? 'relayed' : 'appended', ticketId, department: ticket.department, reason: `agent ${agent}: ${did.join('; ') || 'nothing to relay'}` };
+  }
+}
+
+/** What an answer to the customer changes: the first response is recorded, the ticket waits on the customer. */
+function answered(t: Ticket, now: Date): Partial<Ticket> {
+  return { firstResponseAt: t.firstResponseAt ?? now.toISOString(), status: 'waiting' };
+}
+
+/** Applies agent commands to a ticket (status, assignee, priority, department). */
+export function applyCommands(t: Ticket, commands: readonly AgentCommand[], now: Date): Ticket {
+  let next = { ...t };
+  for (const c of commands) {
+    if (c.name === 'status') next = { ...next, status: c.status, closedAt: c.status === 'closed' ? now.toISOString() : undefined };
+    if (c.name === 'assign') next = { ...next, assignee: c.agent };
+    if (c.name === 'priority') next = { ...next, priority: c.priority };
+    if (c.name === 'dept') next = { ...next, department: c.department };
+  }
+  return next;
+}
