@@ -77,6 +77,10 @@ export function ticketTagsIn(subject: string): string[] {
 
 /** `Re: [BIL-1042] Refund` keeps one tag: the subject a customer wrote, with our tag in front. */
 export function taggedSubject(ticketId: string, subject: string): string {
-  const clean = subject.replace(new RegExp(`\\s*\\[${ticketId}\\]\\s*`, 'g'), ' ').trim();
+  // Reply prefixes go too ("Re: [BIL-1042] Refund" -> "[BIL-1042] Refund"), so every mail of a ticket threads under one subject.
+  const clean = subject
+    .replace(new RegExp(`\\s*\\[${ticketId}\\]\\s*`, 'g'), ' ')
+    .replace(/^(\s*(re|aw|sv|fw|fwd|wg|tr|rv)\s*(\[\d+\])?\s*:\s*)+/i, '')
+    .trim();
   return `[${ticketId}] ${clean || '(no subject)'}`;
 }

@@ -41,3 +41,12 @@ describe('routing', () => {
     expect(routeMail(cfg, 'nobody@example.com', '', '')).toMatchObject({ department: 'triage', rule: 'fallback' });
   });
 });
+
+describe('taggedSubject', () => {
+  const { taggedSubject } = require('../../functions/domain/ticket');
+  it('keeps one tag and drops reply prefixes so a ticket threads under one subject', () => {
+    expect(taggedSubject('BIL-1001', 'Re: [BIL-1001] Charged twice')).toBe('[BIL-1001] Charged twice');
+    expect(taggedSubject('BIL-1001', 'AW: Re: Charged twice')).toBe('[BIL-1001] Charged twice');
+    expect(taggedSubject('BIL-1001', '')).toBe('[BIL-1001] (no subject)');
+  });
+});
