@@ -9,7 +9,7 @@ import { replyAddress } from '../domain/reply-token';
 import type { TemplateRegistry } from '../domain/templates';
 import type { Ticket, TicketMessage } from '../domain/ticket';
 import type { ObjectOutcome, SecretSource, TicketRepository } from '../ports';
-import { cut, type DeliverySteps } from './delivery-steps';
+import { inboundRecord, type DeliverySteps } from './delivery-steps';
 
 /** What the conversation steps need to know about the mail being handled. */
 export interface ConversationContext {
@@ -60,22 +60,7 @@ export class Conversation {
   }
 
   private inboundRecord(ticketId: string, kind: string, ctx: ConversationContext, extra: Partial<TicketMessage> = {}): TicketMessage {
-    const { mail } = ctx;
-    return {
-      ticketId,
-      direction: 'in',
-      kind,
-      at: ctx.arrivedAt.toISOString(),
-      from: mail.from!.address,
-      to: mail.to.map((a) => a.address),
-      cc: mail.cc.map((a) => a.address),
-      subject: mail.subject,
-      ...cut(mail.text),
-      messageId: mail.messageId,
-      rawKey: ctx.rawKey,
-      attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
-      ...extra,
-    };
+    return inboundRecord(ticketId, kind, ctx.mail, ctx.rawKey, ctx.arrivedAt, extra);
   }
 
   /** The customer (or a CC'd participant) wrote again: appended, forwarded to the agents, the ticket open again. */

@@ -1,3 +1,4 @@
+import type { InboundMail } from '../domain/mail';
 import type { OutgoingMail, SentMail } from '../domain/outgoing';
 import type { TicketMessage } from '../domain/ticket';
 import type { DeliveryStep, LimitDecision, Mailer, TicketRepository } from '../ports';
@@ -8,6 +9,25 @@ export const MAX_STORED_TEXT = 64 * 1024;
 /** Cuts text to what a DynamoDB item can hold, saying whether it did. */
 export function cut(text: string): { text: string; textTruncated: boolean } {
   return text.length > MAX_STORED_TEXT ? { text: text.slice(0, MAX_STORED_TEXT), textTruncated: true } : { text, textTruncated: false };
+}
+
+/** The conversation record of a mail we received (`rawKey` is where its bytes stay). */
+export function inboundRecord(ticketId: string, kind: string, mail: InboundMail, rawKey: string, arrivedAt: Date, extra: Partial<TicketMessage> = {}): TicketMessage {
+  return {
+    ticketId,
+    direction: 'in',
+    kind,
+    at: arrivedAt.toISOString(),
+    from: mail.from!.address,
+    to: mail.to.map((a) => a.address),
+    cc: mail.cc.map((a) => a.address),
+    subject: mail.subject,
+    ...cut(mail.text),
+    messageId: mail.messageId,
+    rawKey,
+    attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+    ...extra,
+  };
 }
 
 /** The conversation record of a mail we send. */

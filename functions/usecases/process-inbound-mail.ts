@@ -11,7 +11,7 @@ import { formatTicketId, ticketTagsIn, type Ticket, type TicketMessage } from '.
 import { addBusinessHours } from '../domain/turnaround';
 import { readVerdicts, senderAuthenticated } from '../domain/verdicts';
 import { Conversation, type ConversationContext } from './conversation';
-import { cut, DeliverySteps } from './delivery-steps';
+import { DeliverySteps, inboundRecord } from './delivery-steps';
 import type { AutoReplyLimiter, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 
 export { MAX_STORED_TEXT } from './delivery-steps';
@@ -203,7 +203,7 @@ export class ProcessInboundMail {
     }
 
     const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object, decision);
-    await repository.addMessage(this.customerMessage(ticket, mail, object, routingNote));
+    await repository.addMessage(inboundRecord(ticket.id, 'customer', mail, object.key, object.arrivedAt, { routing: routingNote }));
 
     const key = await this.deps.secrets.replyTokenKey();
     const reply = replyAddress(key, ticket.id, config.replyDomain);
@@ -252,23 +252,5 @@ export class ProcessInboundMail {
     };
     await repository.createTicket(ticket);
     return ticket;
-  }
-
-  private customerMessage(ticket: Ticket, mail: InboundMail, object: DeliveredObject, routing: RoutingDecision): TicketMessage {
-    return {
-      ticketId: ticket.id,
-      direction: 'in',
-      kind: 'customer',
-      at: object.arrivedAt.toISOString(),
-      from: mail.from!.address,
-      to: mail.to.map((a) => a.address),
-      cc: mail.cc.map((a) => a.address),
-      subject: mail.subject,
-      ...cut(mail.text),
-      messageId: mail.messageId,
-      rawKey: object.key,
-      attachments: mail.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
-      routing,
-    };
   }
 }
