@@ -11,6 +11,8 @@ export class S3RawMailStore implements RawMailStore {
   async get(key: string): Promise<Buffer> {
     const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!Body) throw new Error(`s3://${this.bucket}/${key} has no body`);
-    return Buffer.from(await Body.transformToByteArray());
+    const bytes = await Body.transformToByteArray();
+    // A view, not a copy: a 40 MB mail would otherwise sit in memory twice (measured by npm run bench).
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 }

@@ -4,6 +4,7 @@ import type { OutgoingMail } from './outgoing';
 import type { TemplateRegistry } from './templates';
 import type { Ticket } from './ticket';
 import type { RoutingDecision } from './route';
+import type { LinkedAttachment } from './attachments';
 import { formatLocal } from './turnaround';
 import { taggedSubject } from './ticket';
 
@@ -77,8 +78,17 @@ export function composeAcknowledgement({ cfg, dept, ticket, mail, templates, mes
  * The copy for the department's agents: the customer's text and attachments, with the per-ticket
  * reply address as Reply-To so that an agent's answer comes back to us, never straight to the customer.
  */
-export function composeAgentCopy(input: ComposeInput & { replyAddress: string; routing: RoutingDecision }): OutgoingMail {
+export function composeAgentCopy(
+  input: ComposeInput & {
+    replyAddress: string;
+    routing: RoutingDecision;
+    /** Attachments too large to forward, kept in S3: listed as links instead of attached. */
+    linked?: LinkedAttachment[];
+  },
+): OutgoingMail {
   const { cfg, dept, ticket, mail, templates, messageIdSeed, replyAddress, routing } = input;
+  const linked = input.linked ?? [];
+  const attached = mail.attachments.filter((a) => !linked.some((l) => l.filename === a.filename && l.size === a.size));
   const departmentName = dept.displayName ?? dept.name;
   const rendered = templates.render(
     'agent-copy',
@@ -94,7 +104,8 @@ export function composeAgentCopy(input: ComposeInput & { replyAddress: string; r
       dueLocal: formatLocal(new Date(ticket.dueAt), dept.businessHours.timeZone),
       routingReason: routing.reason,
       text: mail.text,
-      attachments: mail.attachments.map((a) => ({ filename: a.filename, size: a.size })),
+      attachments: attached.map((a) => ({ filename: a.filename, size: a.size })),
+      linked: linked.map((l) => ({ ...l, expiresLocal: formatLocal(new Date(l.expiresAt), dept.businessHours.timeZone) })),
     },
     { department: dept.name },
   );
@@ -111,7 +122,7 @@ export function composeAgentCopy(input: ComposeInput & { replyAddress: string; r
     messageId: newMessageId(cfg, messageIdSeed),
     ...replyThreading(mail),
     headers: automaticHeaders(ticket.id, 'auto-generated'),
-    attachments: mail.attachments,
+    attachments: attached,
   };
 }
 

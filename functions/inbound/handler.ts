@@ -4,6 +4,7 @@ import { DynamoAutoReplyLimiter } from '../adapters/dynamo-auto-reply-limiter';
 import { DynamoQuarantine } from '../adapters/dynamo-quarantine';
 import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { MailparserReader } from '../adapters/mailparser-reader';
+import { S3AttachmentStore } from '../adapters/s3-attachment-store';
 import { S3RawMailStore } from '../adapters/s3-raw-mail-store';
 import { SecretsManagerSecret } from '../adapters/secrets-manager-secret';
 import { SesMailer } from '../adapters/ses-mailer';
@@ -34,6 +35,7 @@ function processInboundMail(): ProcessInboundMail {
     secrets: new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID')),
     limiter: new DynamoAutoReplyLimiter(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.autoReplyLimits),
     quarantine: new DynamoQuarantine(clients.dynamo(), requireEnv('TICKETS_TABLE')),
+    attachments: new S3AttachmentStore(clients.s3(), requireEnv('RAW_MAIL_BUCKET'), config.attachmentLinkDays * 86_400),
   });
   return useCase;
 }

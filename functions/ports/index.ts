@@ -1,3 +1,4 @@
+import type { LinkedAttachment } from '../domain/attachments';
 import type { InboundMail } from '../domain/mail';
 import type { OutgoingMail, SentMail } from '../domain/outgoing';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../domain/ticket';
@@ -136,3 +137,10 @@ export interface Quarantine {
   /** Marks the entry released; false when there is no such entry. The caller then re-drives the object. */
   release(key: string, at: Date): Promise<boolean>;
 }
+
+/** Keeps attachments too large to forward and hands out time-limited download links. */
+export interface AttachmentStore {
+  keep(ticketId: string, attachment: { filename: string; contentType: string; content: Buffer }): Promise<LinkedAttachment>;
+}
+
+export type { LinkedAttachment };

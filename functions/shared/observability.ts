@@ -1,6 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ObjectOutcome } from '../ports';
+import { METRIC, type SuppressionReason } from './metric-names';
+
+export { METRIC, SUPPRESSION_REASONS, type SuppressionReason } from './metric-names';
 
 /**
  * Structured JSON logs (Powertools Logger) and CloudWatch metrics in the embedded metric format
@@ -10,52 +13,6 @@ import type { ObjectOutcome } from '../ports';
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'email-triage' });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EmailTriage', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'email-triage' });
-
-/**
- * Metric names (namespace `EmailTriage`, dimension `service` = the function's service name). The
- * dashboard and alarms of `lib/constructs/observability.ts` read these very constants.
- */
-export const METRIC = {
-  /** every delivered object the inbound function handled (one per S3 record) */
-  mailsReceived: 'mails_received',
-  /** an acknowledgement went to the customer */
-  acksSent: 'acks_sent',
-  /** no acknowledgement, and why: dimension `reason` (one of {@link SUPPRESSION_REASONS}) */
-  acksSuppressed: 'acks_suppressed',
-  /** the same mail delivered again (S3 retry, sender retry): dropped */
-  duplicatesDropped: 'duplicates_dropped',
-  /** an agent's reply relayed to the customer */
-  relays: 'relays',
-  /** mail refused: not where a receipt rule writes, no usable sender, a reply that may not be relayed ... */
-  refusals: 'refusals',
-  /** a record the inbound function failed on (it is retried, then dead-lettered) */
-  mailsFailed: 'mails_failed',
-  /** the department lead was told that a first response is overdue */
-  escalations: 'escalations',
-  /** a ticket missed its first-response target */
-  slaBreached: 'sla_breached',
-  /** a follow-up mail to the customer after an answer */
-  followUps: 'follow_ups',
-  /** minutes from the customer's mail to the first agent answer (unit None) */
-  firstResponseMinutes: 'first_response_minutes',
-} as const;
-
-/** The `reason` dimension of `acks_suppressed`: a small, fixed set (CloudWatch bills per dimension value). */
-export const SUPPRESSION_REASONS = [
-  'auto-submitted',
-  'own-mail',
-  'delivery-report',
-  'bulk',
-  'mailing-list',
-  'auto-reply-header',
-  'null-sender',
-  'machine-sender',
-  'machine-subject',
-  'rate-limit',
-  'quarantine',
-  'other',
-] as const;
-export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 /**
  * Facts a use case MAY add to its outcome; when present they make the metrics exact, when absent
@@ -109,7 +66,7 @@ export function suppressionReason(signal: string | undefined): SuppressionReason
 function suppressionSignal(outcome: ObjectOutcome & OutcomeFacts): string | undefined {
   if (outcome.suppressedBy) return outcome.suppressedBy;
   if (outcome.quarantined) return 'quarantine';
-  const machine = /^machine mail \(([a-z0-9-]+):/i.exec(outcome.reason);
+  const machine = /^machine mail[^(]*\(([a-z0-9-]+):/i.exec(outcome.reason);
   if (machine) return machine[1];
   if (/\blimit\b/i.test(outcome.reason)) return 'rate-limit';
   return undefined;
@@ -120,7 +77,9 @@ const count = (name: string, dimensions?: Record<string, string>): MetricPoint =
 /** What one inbound outcome counts for. Pure: the handler emits the points. */
 export function outcomeMetrics(outcome: ObjectOutcome & OutcomeFacts): MetricPoint[] {
   const points: MetricPoint[] = [count(METRIC.mailsReceived)];
-  const ackSent = outcome.sent ? outcome.sent.includes('ack') : outcome.outcome === 'created';
+  // Without `sent`: a new ticket was acknowledged unless its reason says a limit kept the ack back.
+  const limited = /\bno acknowledgement: /i.test(outcome.reason);
+  const ackSent = outcome.sent ? outcome.sent.includes('ack') : outcome.outcome === 'created' && !limited;
   if (ackSent) points.push(count(METRIC.acksSent));
   switch (outcome.outcome) {
     case 'duplicate':
@@ -136,8 +95,8 @@ export function outcomeMetrics(outcome: ObjectOutcome & OutcomeFacts): MetricPoi
       points.push(count(METRIC.acksSuppressed, { reason: suppressionReason(suppressionSignal(outcome)) }));
       break;
     default:
-      // a ticket created or appended to without an ack (a limit, the quarantine) still says why
-      if (!ackSent && outcome.suppressedBy) points.push(count(METRIC.acksSuppressed, { reason: suppressionReason(outcome.suppressedBy) }));
+      // a ticket created or appended to without an ack (a limit) still says why
+      if (!ackSent && (outcome.suppressedBy || limited)) points.push(count(METRIC.acksSuppressed, { reason: suppressionReason(outcome.suppressedBy ?? 'rate-limit') }));
   }
   if (typeof outcome.firstResponseMinutes === 'number' && Number.isFinite(outcome.firstResponseMinutes)) {
     points.push({ name: METRIC.firstResponseMinutes, value: outcome.firstResponseMinutes, unit: MetricUnit.NoUnit });

@@ -63,12 +63,13 @@ export class DeliverySteps {
    * recorded on the ticket and returned). Sent mail is recorded on the ticket and its Message-IDs
    * (ours and the one SES assigned) are indexed for threading.
    */
-  async sendOnce(dedupeKey: string, step: DeliveryStep, done: readonly string[], compose: () => OutgoingMail, limit?: () => Promise<LimitDecision>): Promise<{ sent: boolean; limited?: string }> {
+  async sendOnce(dedupeKey: string, step: DeliveryStep, done: readonly string[], compose: () => OutgoingMail | Promise<OutgoingMail>, limit?: () => Promise<LimitDecision>): Promise<{ sent: boolean; limited?: string }> {
     const { repository, mailer } = this;
     if (done.includes(step) || !(await repository.beginStep(dedupeKey, step, this.now()))) return { sent: false };
-    const mail = compose();
     let sent: SentMail;
+    let mail: OutgoingMail;
     try {
+      mail = await compose();
       const decision = limit ? await limit() : ({ allowed: true } as const);
       if (!decision.allowed) {
         await repository.finishStep(dedupeKey, step, `limited: ${decision.limit}`);

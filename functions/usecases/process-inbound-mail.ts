@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Department, TriageConfig } from '../domain/config';
+import { splitAttachments } from '../domain/attachments';
 import { composeAcknowledgement, composeAgentCopy } from '../domain/compose';
 import { detectMachineMail } from '../domain/gate';
 import type { InboundMail } from '../domain/mail';
@@ -12,7 +13,7 @@ import { addBusinessHours } from '../domain/turnaround';
 import { readVerdicts, senderAuthenticated } from '../domain/verdicts';
 import { Conversation, type ConversationContext } from './conversation';
 import { DeliverySteps, inboundRecord } from './delivery-steps';
-import type { AutoReplyLimiter, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
+import type { AttachmentStore, AutoReplyLimiter, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 
 export { MAX_STORED_TEXT } from './delivery-steps';
 
@@ -34,6 +35,8 @@ export interface InboundDependencies {
   secrets: SecretSource;
   limiter: AutoReplyLimiter;
   quarantine: Quarantine;
+  /** Keeps attachments too large to forward (linked instead). Without it every attachment is forwarded as is. */
+  attachments?: AttachmentStore;
   now?: () => Date;
 }
 
@@ -215,9 +218,13 @@ export class ProcessInboundMail {
       () => composeAcknowledgement({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}` }),
       () => this.deps.limiter.take(ticket.customer, this.now()),
     );
-    await this.steps.sendOnce(dedupeKey, 'agent-copy', claim.done, () =>
-      composeAgentCopy({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote }),
-    );
+    await this.steps.sendOnce(dedupeKey, 'agent-copy', claim.done, async () => {
+      const store = this.deps.attachments;
+      const { link } = store ? splitAttachments(mail.attachments, config.forwardAttachmentsUpToMb * 1024 * 1024) : { link: [] };
+      const linked = [];
+      for (const a of link) linked.push(await store!.keep(ticket.id, a));
+      return composeAgentCopy({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote, linked });
+    });
     if (!claim.done.includes('timer')) {
       await this.deps.timers.startFirstResponseTimer(ticket);
       await repository.finishStep(dedupeKey, 'timer', ticket.dueAt);

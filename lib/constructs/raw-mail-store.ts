@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 export const INBOUND_PREFIX = 'inbound/';
 /** Key prefix of the objects SES writes for the reply domain (`replies/<message id>`). */
 export const REPLIES_PREFIX = 'replies/';
+/** Attachments too large to forward to agents, kept apart and linked (written by the inbound function). */
+export const ATTACHMENTS_PREFIX = 'attachments/';
 
 /** Properties of a {@link RawMailStore}. */
 export interface RawMailStoreProps {

@@ -7,7 +7,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { TriageConfig } from '../../functions/domain/config';
 import { acknowledge, nagRef } from '../nag';
-import { INBOUND_PREFIX, REPLIES_PREFIX, type RawMailStore } from './raw-mail-store';
+import { ATTACHMENTS_PREFIX, INBOUND_PREFIX, REPLIES_PREFIX, type RawMailStore } from './raw-mail-store';
 import type { TicketStore } from './ticket-store';
 import { TriageFunction } from './triage-function';
 
@@ -139,6 +139,15 @@ export class Responders extends Construct {
     );
     this.inboundFunction.addToRolePolicy(
       new PolicyStatement({
+        // Attachments too large to forward are kept apart and linked (pre-signed GET, signed by this role).
+        sid: 'KeepLargeAttachments',
+        effect: Effect.ALLOW,
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [bucket.arnForObjects(`${ATTACHMENTS_PREFIX}*`)],
+      }),
+    );
+    this.inboundFunction.addToRolePolicy(
+      new PolicyStatement({
         sid: 'KeepTickets',
         effect: Effect.ALLOW,
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
@@ -164,6 +173,12 @@ export class Responders extends Construct {
         reason:
           's3:GetObject only, on the keys SES writes for the department and general addresses (inbound/<address>/<message id>): ' +
           'the message ids are chosen by SES at delivery time, so the key cannot be named in advance.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${bucketArn}/${ATTACHMENTS_PREFIX}*]`,
+        reason:
+          's3:PutObject and s3:GetObject only, under attachments/<ticket>/<uuid>/: attachments too large to forward are written there ' +
+          'and linked for agents with a pre-signed GET; ticket ids and uuids are made at run time.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::${bucketArn}/${REPLIES_PREFIX}*]`,

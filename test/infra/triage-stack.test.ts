@@ -242,7 +242,9 @@ describe('functions', () => {
       ComparisonOperator: 'GreaterThanThreshold',
     });
     // The timer is invoked synchronously by Step Functions: no async config, no queue.
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    // (The other asynchronously invoked function is the SES feedback function, see feedback.test.ts.)
+    const asyncConfigs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map((r: any) => r.Properties.FunctionName.Ref);
+    expect(asyncConfigs).not.toContain(logicalId(stack.timerFunction.fn));
   });
 });
 
@@ -268,7 +270,8 @@ describe('least privilege', () => {
       [
         'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
         'logs:CreateLogStream', 'logs:PutLogEvents',
-        's3:GetObject',
+        's3:GetObject', // raw mail
+        's3:GetObject', 's3:PutObject', // attachments too large to forward: kept and linked
         'secretsmanager:GetSecretValue',
         'ses:SendRawEmail',
         'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage',
@@ -276,6 +279,13 @@ describe('least privilege', () => {
         'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
       ].sort(),
     );
+  });
+
+  it('inbound writes to S3 only under attachments/', () => {
+    const writes = statementsOf(stack.inboundFunction).filter((st: { Action: string | string[] }) => [st.Action].flat().includes('s3:PutObject'));
+    expect(writes).toHaveLength(1);
+    expect(JSON.stringify(writes[0].Resource)).toMatch(/\/attachments\/\*/);
+    expect(JSON.stringify(writes[0].Resource)).not.toMatch(/inbound|replies/);
   });
 
   it('timer may do exactly what it needs', () => {

@@ -174,3 +174,72 @@ describe('ProcessInboundMail', () => {
     expect(recipientOfKey('elsewhere/abc')).toBeUndefined();
   });
 });
+
+describe('attachments too large to forward', () => {
+  it('forwards the small ones and links the large ones, smallest first within the budget', async () => {
+    const { ProcessInboundMail: UseCase } = require('../../functions/usecases/process-inbound-mail');
+    const config = { ...exampleConfig(), forwardAttachmentsUpToMb: 1 };
+    const store = new MemoryRawMailStore();
+    const mailer = new MemoryMailer();
+    const kept: string[] = [];
+    const useCase = new UseCase({
+      config,
+      templates: exampleTemplates(),
+      store,
+      reader: new MailparserReader(),
+      repository: new MemoryTicketRepository(),
+      mailer,
+      timers: new MemoryTimers(),
+      secrets: new FixedSecret(),
+      limiter: new MemoryAutoReplyLimiter(config.autoReplyLimits),
+      quarantine: new MemoryQuarantine(),
+      attachments: {
+        keep: async (ticketId: string, a: { filename: string; content: Buffer }) => {
+          kept.push(`${ticketId}/${a.filename}`);
+          return { filename: a.filename, size: a.content.length, url: `https://example.invalid/${a.filename}?X-Amz-Signature=x`, expiresAt: '2026-11-30T10:00:00.000Z' };
+        },
+      },
+    });
+    const big = Buffer.alloc(900 * 1024, 1).toString('base64');
+    const small = Buffer.from('small file').toString('base64');
+    const raw = [
+      'From: a@customer.example.org',
+      'To: support@example.com',
+      'Subject: logs',
+      'Message-ID: <att1@customer.example.org>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'see attached',
+      '--b',
+      'Content-Type: application/octet-stream; name="big1.bin"',
+      'Content-Transfer-Encoding: base64',
+      'Content-Disposition: attachment; filename="big1.bin"',
+      '',
+      big,
+      '--b',
+      'Content-Type: application/octet-stream; name="big2.bin"',
+      'Content-Transfer-Encoding: base64',
+      'Content-Disposition: attachment; filename="big2.bin"',
+      '',
+      big,
+      '--b',
+      'Content-Type: text/plain; name="small.txt"',
+      'Content-Transfer-Encoding: base64',
+      'Content-Disposition: attachment; filename="small.txt"',
+      '',
+      small,
+      '--b--',
+      '',
+    ].join('\r\n');
+    store.objects.set('inbound/support@example.com/att', Buffer.from(raw));
+    await useCase.execute({ key: 'inbound/support@example.com/att', arrivedAt: new Date('2026-11-23T10:00:00Z') });
+    const copy = mailer.sent.find((m) => m.kind === 'agent-copy')!;
+    expect(copy.attachments!.map((a) => a.filename)).toEqual(['big1.bin', 'small.txt']);
+    expect(kept).toEqual(['SUP-1001/big2.bin']);
+    expect(copy.text).toMatch(/Too large to attach, download until .*:\n {2}big2\.bin \(921600 bytes\): https:\/\/example\.invalid\/big2\.bin\?X-Amz-Signature=x/);
+  });
+});
