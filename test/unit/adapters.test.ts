@@ -139,3 +139,22 @@ describe('DynamoAutoReplyLimiter', () => {
     expect(await limiter.take('jane@x.example', new Date())).toEqual({ allowed: false, limit: '5 automatic replies per 60 minutes to this sender' });
   });
 });
+
+describe('S3AttachmentStore', () => {
+  const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
+  const { S3AttachmentStore } = require('../../functions/adapters/s3-attachment-store');
+  const s3 = mockClient(S3Client);
+  beforeEach(() => s3.reset());
+
+  it('writes the file under attachments/<ticket>/ and signs a GET link that expires', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const store = new S3AttachmentStore(new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } }), 'raw-mail', 3 * 86_400);
+    const linked = await store.keep('SUP-1001', { filename: 'core dump (1).bin', contentType: 'application/octet-stream', content: Buffer.alloc(10) });
+    const put = s3.commandCalls(PutObjectCommand)[0].args[0].input;
+    expect(put.Key).toMatch(/^attachments\/SUP-1001\/[0-9a-f-]{36}\/core_dump_1_.bin$/);
+    expect(put.ContentDisposition).toBe("attachment; filename*=UTF-8''core%20dump%20(1).bin");
+    expect(linked.url).toContain(`https://raw-mail.s3.us-east-1.amazonaws.com/${put.Key}?`);
+    expect(linked.url).toMatch(/X-Amz-Expires=259200/);
+    expect(linked).toMatchObject({ filename: 'core dump (1).bin', size: 10 });
+  });
+});
