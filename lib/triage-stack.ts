@@ -5,7 +5,9 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { TriageConfig } from '../functions/domain/config';
+import { Feedback } from './constructs/feedback';
 import { InboundMail } from './constructs/inbound-mail';
+import { Observability } from './constructs/observability';
 import { RawMailStore } from './constructs/raw-mail-store';
 import { Responders } from './constructs/responders';
 import { ReplyTokenSecret } from './constructs/secrets';
@@ -57,6 +59,10 @@ export class TriageStack extends Stack {
   readonly inboundMail: InboundMail;
   /** SES identities, configuration set, functions. */
   readonly responders: Responders;
+  /** SES bounces and complaints -> suppression list, notes on tickets. */
+  readonly feedback: Feedback;
+  /** Dashboard, alarms and the alarm topic. */
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: TriageStackProps) {
     super(scope, id, {
@@ -79,6 +85,11 @@ export class TriageStack extends Stack {
     });
     const timers = new Timers(this, 'Timers', { timerFunction: this.responders.timerFunction.fn });
     this.responders.useTimer(timers.stateMachine);
+    this.feedback = new Feedback(this, 'Feedback', {
+      configurationSet: this.responders.configurationSet,
+      ticketStore,
+      deploymentJson: props.deploymentJson,
+    });
     this.inboundMail = new InboundMail(this, 'InboundMail', {
       config,
       rawMailStore,
@@ -93,6 +104,12 @@ export class TriageStack extends Stack {
     this.inboundFunction = this.responders.inboundFunction;
     this.timerFunction = this.responders.timerFunction;
 
+    this.observability = new Observability(this, 'Observability', { alarmEmails: config.alerts.emails });
+    this.observability.monitorFunction('inbound', this.inboundFunction);
+    this.observability.monitorFunction('timer', this.timerFunction);
+    this.observability.monitorStateMachine('ticket timer', this.timerStateMachine);
+    this.observability.monitorFunction('feedback', this.feedback.feedbackFunction);
+
     new CfnOutput(this, 'RawMailBucketName', { value: this.rawMailBucket.bucketName, description: 'S3 bucket of raw mail' });
     new CfnOutput(this, 'TicketsTableName', { value: this.table.tableName, description: 'DynamoDB table of tickets' });
     new CfnOutput(this, 'TimerStateMachineArn', { value: this.timerStateMachine.stateMachineArn, description: 'Ticket timer state machine' });
@@ -100,6 +117,20 @@ export class TriageStack extends Stack {
     new CfnOutput(this, 'InboundDeadLetterQueueUrl', {
       value: this.inboundFunction.failureQueue!.queue.queueUrl,
       description: 'Events the inbound function failed to process after its retries (replay from here)',
+    });
+    // What the operator CLI reads (`triage ... --stack NAME`): the inbound function for `replay`, and the
+    // department names for listing tickets (the ticket index is keyed by department).
+    new CfnOutput(this, 'InboundFunctionName', { value: this.inboundFunction.fn.functionName, description: 'Inbound function (triage replay invokes it)' });
+    new CfnOutput(this, 'DepartmentNames', { value: config.departments.map((d) => d.name).join(','), description: 'Departments of the deployed config' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn, description: 'SNS topic every alarm notifies: subscribe pagers or chat here' });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard of this deployment' });
+    new CfnOutput(this, 'FeedbackTopicArn', {
+      value: this.feedback.topic.topicArn,
+      description: 'SNS topic of the SES bounce and complaint events (feeds the suppression list)',
+    });
+    new CfnOutput(this, 'FeedbackDeadLetterQueueUrl', {
+      value: this.feedback.feedbackFunction.failureQueue!.queue.queueUrl,
+      description: 'Bounce and complaint events the feedback function failed to process after its retries',
     });
     new CfnOutput(this, 'ConfigurationSetName', {
       value: this.responders.configurationSet.configurationSetName,

@@ -22,19 +22,45 @@ export class DynamoAutoReplyLimiter implements AutoReplyLimiter {
     private readonly limits: TriageConfig['autoReplyLimits'],
   ) {}
 
-  async take(sender: string, now: Date): Promise<LimitDecision> {
-    const windows: Window[] = [
+  private windows(sender: string): Window[] {
+    return [
       ...[...this.limits.perSender].sort((a, b) => a.minutes - b.minutes).map((w) => ({ scope: `sender:${sender.toLowerCase()}`, ...w })),
       { scope: 'global', ...this.limits.global },
     ];
-    for (const window of windows) {
+  }
+
+  private key(window: Window, now: Date): { pk: string; sk: string } {
+    const span = window.minutes * 60_000;
+    const start = Math.floor(now.getTime() / span) * span;
+    return { pk: `RATE#${window.scope}#${window.minutes}m#${new Date(start).toISOString()}`, sk: 'RATE' };
+  }
+
+  async giveBack(sender: string, now: Date): Promise<void> {
+    for (const window of this.windows(sender)) {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(window, now),
+          UpdateExpression: 'ADD #count :minus',
+          ConditionExpression: '#count > :zero',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+        }),
+      ).catch((err) => {
+        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      });
+    }
+  }
+
+  async take(sender: string, now: Date): Promise<LimitDecision> {
+    for (const window of this.windows(sender)) {
       const span = window.minutes * 60_000;
       const start = Math.floor(now.getTime() / span) * span;
       try {
         await this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: { pk: `RATE#${window.scope}#${window.minutes}m#${new Date(start).toISOString()}`, sk: 'RATE' },
+            Key: this.key(window, now),
             UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
             ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
             ExpressionAttributeNames: { '#count': 'count' },

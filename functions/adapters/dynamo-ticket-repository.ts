@@ -99,16 +99,16 @@ export class DynamoTicketRepository implements TicketRepository {
     }
   }
 
-  async beginStep(dedupeKey: string, step: DeliveryStep, now: Date): Promise<boolean> {
+  async beginStep(dedupeKey: string, step: DeliveryStep, attempt: string, now: Date): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
-          UpdateExpression: 'SET #step = :now',
-          ConditionExpression: 'attribute_not_exists(#step)',
-          ExpressionAttributeNames: { '#step': `step_${step}` },
-          ExpressionAttributeValues: { ':now': now.toISOString() },
+          UpdateExpression: 'SET #step = :attempt, #claimed = :now',
+          ConditionExpression: 'attribute_not_exists(#sending) AND attribute_not_exists(#result)',
+          ExpressionAttributeNames: { '#step': `step_${step}`, '#claimed': `claimed_${step}`, '#sending': `sending_${step}`, '#result': `result_${step}` },
+          ExpressionAttributeValues: { ':attempt': attempt, ':now': now.toISOString() },
         }),
       );
       return true;
@@ -118,15 +118,42 @@ export class DynamoTicketRepository implements TicketRepository {
     }
   }
 
-  async abandonStep(dedupeKey: string, step: DeliveryStep): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
-        UpdateExpression: 'REMOVE #step',
-        ExpressionAttributeNames: { '#step': `step_${step}` },
-      }),
-    );
+  async markSending(dedupeKey: string, step: DeliveryStep, attempt: string, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
+          // Idempotent for the same attempt: when a write is applied but its answer is lost (a
+          // connection dropped), the SDK's retry must not read as "someone else is sending".
+          UpdateExpression: 'SET #sending = :attempt, #sendingAt = :now',
+          ConditionExpression: '#step = :attempt AND (attribute_not_exists(#sending) OR #sending = :attempt)',
+          ExpressionAttributeNames: { '#step': `step_${step}`, '#sending': `sending_${step}`, '#sendingAt': `sendingAt_${step}` },
+          ExpressionAttributeValues: { ':attempt': attempt, ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async abandonStep(dedupeKey: string, step: DeliveryStep, attempt: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
+          UpdateExpression: 'REMOVE #step, #sending',
+          ConditionExpression: '#step = :attempt',
+          ExpressionAttributeNames: { '#step': `step_${step}`, '#sending': `sending_${step}` },
+          ExpressionAttributeValues: { ':attempt': attempt },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err; // another attempt holds it now: nothing to give back
+    }
   }
 
   async finishStep(dedupeKey: string, step: DeliveryStep, detail: string): Promise<void> {

@@ -17,9 +17,16 @@ export class SuppressingMailer implements Mailer {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Look-ups already made for a mail object (by `screen`), so `send` does not repeat them. */
+  private readonly screened = new WeakMap<OutgoingMail, Awaited<ReturnType<SuppressionList['find']>>>();
+
+  async screen(mail: OutgoingMail): Promise<void> {
+    this.screened.set(mail, await this.list.find([...mail.to, ...(mail.cc ?? [])], this.now()));
+  }
+
   async send(mail: OutgoingMail): Promise<SentMail> {
     const cc = mail.cc ?? [];
-    const hits = await this.list.find([...mail.to, ...cc], this.now());
+    const hits = this.screened.get(mail) ?? (await this.list.find([...mail.to, ...cc], this.now()));
     if (hits.length === 0) return this.inner.send(mail);
     const blocked = new Set(hits.map((h) => h.address.toLowerCase()));
     const keep = (address: string) => !blocked.has(address.trim().toLowerCase());

@@ -17,8 +17,13 @@ export function replyDomainAddresses(mail: Pick<InboundMail, 'to' | 'cc'>, reply
 
 /** The Message-IDs a reply refers to, nearest first: In-Reply-To, then References from the newest. */
 export function referencedIds(mail: Pick<InboundMail, 'inReplyTo' | 'references'>): string[] {
-  return [...new Set([mail.inReplyTo, ...[...mail.references].reverse()].filter((id): id is string => Boolean(id)))];
+  // A real thread's answer is among the newest references; a hostile header with thousands of ids
+  // must not cost thousands of look-ups (each is a DynamoDB read).
+  return [...new Set([mail.inReplyTo, ...[...mail.references].reverse()].filter((id): id is string => Boolean(id)))].slice(0, MAX_REFERENCES_LOOKED_UP);
 }
+
+/** How many referenced Message-IDs are looked up, newest first. */
+export const MAX_REFERENCES_LOOKED_UP = 20;
 
 /** What to do with a mail, given the ticket it matched and who sent it. */
 export type ConversationAction =

@@ -15,7 +15,7 @@ import type { ObjectOutcome } from '../ports';
 import { clients, region } from '../shared/clients';
 import { deployment } from '../shared/deployment';
 import { requireEnv } from '../shared/env';
-import { emitMetrics, logger, METRIC, outcomeLogKeys, outcomeMetrics, publishMetrics } from '../shared/observability';
+import { emitMetrics, invocationLogger, METRIC, outcomeLogKeys, outcomeMetrics, publishMetrics } from '../shared/observability';
 import { ProcessInboundMail } from '../usecases/process-inbound-mail';
 
 let useCase: ProcessInboundMail | undefined;
@@ -51,25 +51,25 @@ export function decodeS3Key(key: string): string {
  * sends it to the DLQ with the S3 key.
  */
 export async function handler(event: S3Event, context?: Context): Promise<ObjectOutcome[]> {
-  if (context) logger.addContext(context);
+  // A logger of this invocation (and one per record below): keys never leak between records or
+  // between invocations that share a module (the local stack runs several at once).
+  const invocationLog = invocationLogger(context);
   const outcomes: ObjectOutcome[] = [];
   const failures: { key: string; error: unknown }[] = [];
   for (const record of event.Records ?? []) {
     const key = decodeS3Key(record.s3.object.key);
     // The object name is the SES message id of the receipt: it ties every line to the raw mail.
-    logger.appendKeys({ s3Key: key, sesMessageId: key.slice(key.lastIndexOf('/') + 1) });
+    const log = invocationLog.createChild({ persistentKeys: { s3Key: key, sesMessageId: key.slice(key.lastIndexOf('/') + 1) } });
     try {
       const outcome = await processInboundMail().execute({ key, arrivedAt: new Date(record.eventTime ?? Date.now()) });
       outcomes.push(outcome);
-      logger.appendKeys(outcomeLogKeys(outcome));
-      logger.info('mail processed', { outcome: outcome.outcome, reason: outcome.reason, from: outcome.from, subject: outcome.subject });
+      log.appendKeys(outcomeLogKeys(outcome));
+      log.info('mail processed', { outcome: outcome.outcome, reason: outcome.reason, from: outcome.from, subject: outcome.subject });
       emitMetrics(outcomeMetrics(outcome));
     } catch (error) {
       failures.push({ key, error });
-      logger.error('mail failed; it stays in S3 and the event will be retried', { error: error as Error });
+      log.error('mail failed; it stays in S3 and the event will be retried', { error: error as Error });
       emitMetrics([{ name: METRIC.mailsFailed, value: 1, unit: MetricUnit.Count }]);
-    } finally {
-      logger.removeKeys(['s3Key', 'sesMessageId', 'ticketId', 'department', 'messageId']);
     }
   }
   publishMetrics();

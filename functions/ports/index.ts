@@ -16,6 +16,12 @@ export interface MailReader {
 /** Sends one composed mail. */
 export interface Mailer {
   send(mail: OutgoingMail): Promise<SentMail>;
+  /**
+   * Optional: checks the recipients (e.g. against the suppression list) BEFORE the caller claims
+   * the right to send, so a failing look-up is retried instead of costing the mail; `send` then
+   * reuses the result for the same mail object.
+   */
+  screen?(mail: OutgoingMail): Promise<void>;
 }
 
 /** Starts the ticket's first-response timer; starting it twice for the same ticket is harmless. */
@@ -72,10 +78,15 @@ export interface TicketRepository {
   claimDelivery(dedupeKey: string, objectKey: string, now: Date): Promise<DeliveryClaim>;
   /** Binds a ticket id to the claim once; returns the id that is bound (an earlier attempt's, if any). */
   bindTicket(dedupeKey: string, ticketId: string): Promise<string>;
-  /** Takes the right to perform a step; false when an earlier attempt already did (or is doing) it. */
-  beginStep(dedupeKey: string, step: DeliveryStep, now: Date): Promise<boolean>;
-  /** Gives the right back after a failed attempt, so a retry performs the step. */
-  abandonStep(dedupeKey: string, step: DeliveryStep): Promise<void>;
+  /**
+   * Takes the right to perform a step for `attempt`; false when the step is decided or its mail is
+   * being sent. A step claimed by an attempt that never started sending may be taken over.
+   */
+  beginStep(dedupeKey: string, step: DeliveryStep, attempt: string, now: Date): Promise<boolean>;
+  /** Records that `attempt` is about to hand the mail to SES; false when another attempt took the step meanwhile. */
+  markSending(dedupeKey: string, step: DeliveryStep, attempt: string, now: Date): Promise<boolean>;
+  /** Gives the step back after `attempt` failed (the mail was not accepted), so a retry performs it. */
+  abandonStep(dedupeKey: string, step: DeliveryStep, attempt: string): Promise<void>;
   finishStep(dedupeKey: string, step: DeliveryStep, detail: string): Promise<void>;
   completeDelivery(dedupeKey: string, now: Date): Promise<void>;
 
@@ -115,6 +126,8 @@ export type LimitDecision = { allowed: true } | { allowed: false; limit: string 
 export interface AutoReplyLimiter {
   /** Takes one automatic reply to `sender` from the budget, unless a limit is reached. */
   take(sender: string, now: Date): Promise<LimitDecision>;
+  /** Returns what an allowed `take(sender, now)` took, when the reply could not be sent after all. */
+  giveBack(sender: string, now: Date): Promise<void>;
 }
 
 /** A mail held because SES judged it spam or a virus; an operator can release it. */

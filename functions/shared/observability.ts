@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import type { ObjectOutcome } from '../ports';
 import { METRIC, type SuppressionReason } from './metric-names';
 
@@ -7,12 +8,20 @@ export { METRIC, SUPPRESSION_REASONS, type SuppressionReason } from './metric-na
 
 /**
  * Structured JSON logs (Powertools Logger) and CloudWatch metrics in the embedded metric format
- * (Powertools Metrics), one of each per container. Handlers add `ticketId`, `messageId` and
- * `department` to every log line once they are known, and turn each use-case result into metrics
- * with {@link outcomeMetrics} / {@link timerMetrics}: the use cases stay free of telemetry.
+ * (Powertools Metrics), one of each per container. Handlers log through a child logger per invocation
+ * and per record ({@link invocationLogger}), which carries `ticketId`, `messageId` and `department`
+ * once they are known, and turn each use-case result into metrics with {@link outcomeMetrics} /
+ * {@link timerMetrics}: the use cases stay free of telemetry.
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'email-triage' });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EmailTriage', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'email-triage' });
+
+/** A logger for one invocation: the container's settings, this invocation's Lambda context. */
+export function invocationLogger(context?: Context): Logger {
+  const log = logger.createChild();
+  if (context) log.addContext(context);
+  return log;
+}
 
 /**
  * Facts a use case MAY add to its outcome; when present they make the metrics exact, when absent

@@ -7,7 +7,7 @@ import { clients, region } from '../shared/clients';
 import { deployment } from '../shared/deployment';
 import { requireEnv } from '../shared/env';
 import type { Context } from 'aws-lambda';
-import { emitMetrics, logger, publishMetrics, resultLogKeys, timerMetrics } from '../shared/observability';
+import { emitMetrics, invocationLogger, publishMetrics, resultLogKeys, timerMetrics } from '../shared/observability';
 import { RunTicketTimer, type EscalationResult, type TicketCheck } from '../usecases/run-ticket-timer';
 
 /** What a Task state of the ticket timer passes (payloadResponseOnly: the payload is the event). */
@@ -30,28 +30,23 @@ function runTicketTimer(): RunTicketTimer {
 
 /** The Lambda task of the ticket timer state machine. Errors propagate: the state machine retries with backoff. */
 export async function handler(input: TimerTaskInput, context?: Context): Promise<TicketCheck | EscalationResult> {
-  if (context) logger.addContext(context);
-  logger.appendKeys({ ticketId: input.ticketId, action: input.action });
-  try {
-    let result: TicketCheck | EscalationResult;
-    switch (input.action) {
-      case 'check':
-        result = await runTicketTimer().check(input.ticketId);
-        logger.appendKeys(resultLogKeys(result));
-        logger.info('ticket checked', { ...result });
-        break;
-      case 'escalate':
-        result = await runTicketTimer().escalate(input.ticketId);
-        logger.appendKeys(resultLogKeys(result));
-        logger.info('escalation step', { ...result });
-        break;
-      default:
-        throw new Error(`unknown timer action ${JSON.stringify((input as { action?: unknown }).action)}`);
-    }
-    emitMetrics(timerMetrics(input.action, result));
-    publishMetrics();
-    return result;
-  } finally {
-    logger.removeKeys(['ticketId', 'action', 'department']);
+  const log = invocationLogger(context).createChild({ persistentKeys: { ticketId: input.ticketId, action: input.action } });
+  let result: TicketCheck | EscalationResult;
+  switch (input.action) {
+    case 'check':
+      result = await runTicketTimer().check(input.ticketId);
+      log.appendKeys(resultLogKeys(result));
+      log.info('ticket checked', { ...result });
+      break;
+    case 'escalate':
+      result = await runTicketTimer().escalate(input.ticketId);
+      log.appendKeys(resultLogKeys(result));
+      log.info('escalation step', { ...result });
+      break;
+    default:
+      throw new Error(`unknown timer action ${JSON.stringify((input as { action?: unknown }).action)}`);
   }
+  emitMetrics(timerMetrics(input.action, result));
+  publishMetrics();
+  return result;
 }

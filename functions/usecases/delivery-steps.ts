@@ -1,6 +1,7 @@
 import type { InboundMail } from '../domain/mail';
 import type { OutgoingMail, SentMail } from '../domain/outgoing';
 import type { TicketMessage } from '../domain/ticket';
+import { randomUUID } from 'node:crypto';
 import type { DeliveryStep, LimitDecision, Mailer, TicketRepository } from '../ports';
 
 /** DynamoDB items hold 400 KB; a message keeps this much text, the rest stays in the raw mail in S3. */
@@ -47,9 +48,19 @@ export function outgoingRecord(mail: OutgoingMail, at: Date, sent?: SentMail): T
   };
 }
 
+/** An automatic-reply budget: `take` before sending, `giveBack` if the mail could not be sent. */
+export interface SendLimit {
+  take(): Promise<LimitDecision>;
+  giveBack(): Promise<void>;
+}
+
 /**
  * Side effects of one delivered mail that must happen at most once, however often the delivery is
- * retried: each step is claimed in the delivery record before it runs and given back if it fails.
+ * retried. Each attempt claims the step, and marks it `sending` just before handing the mail to
+ * SES; a step whose attempt failed before that point is taken over by the next attempt, so a
+ * failure of DynamoDB or of a look-up costs a retry, never the mail. Once `sending` is marked the
+ * step is never repeated: if SES failed and the give-back failed too, that one mail stays unsent
+ * rather than risk sending it twice.
  */
 export class DeliverySteps {
   constructor(
@@ -59,32 +70,72 @@ export class DeliverySteps {
   ) {}
 
   /**
-   * Sends the composed mail unless this delivery already did (or a limit refuses it: the refusal is
-   * recorded on the ticket and returned). Sent mail is recorded on the ticket and its Message-IDs
-   * (ours and the one SES assigned) are indexed for threading.
+   * Sends the composed mail unless this delivery already did (or a limit refuses it, or every
+   * recipient is suppressed: the reason is recorded on the ticket and returned). Sent mail is
+   * recorded on the ticket and its Message-IDs (ours and the one SES assigned) are indexed.
    */
-  async sendOnce(dedupeKey: string, step: DeliveryStep, done: readonly string[], compose: () => OutgoingMail | Promise<OutgoingMail>, limit?: () => Promise<LimitDecision>): Promise<{ sent: boolean; limited?: string }> {
+  async sendOnce(dedupeKey: string, step: DeliveryStep, done: readonly string[], compose: () => OutgoingMail | Promise<OutgoingMail>, limit?: SendLimit): Promise<{ sent: boolean; limited?: string }> {
     const { repository, mailer } = this;
-    if (done.includes(step) || !(await repository.beginStep(dedupeKey, step, this.now()))) return { sent: false };
+    if (done.includes(step)) return { sent: false };
+    // Everything that may fail and can simply be retried happens before the claim.
+    const mail = await compose();
+    await mailer.screen?.(mail);
+    const attempt = randomUUID();
+    if (!(await repository.beginStep(dedupeKey, step, attempt, this.now()))) return { sent: false };
+
+    let charged = false;
     let sent: SentMail;
-    let mail: OutgoingMail;
     try {
-      mail = await compose();
-      const decision = limit ? await limit() : ({ allowed: true } as const);
+      const decision = limit ? await limit.take() : ({ allowed: true } as const);
       if (!decision.allowed) {
         await repository.finishStep(dedupeKey, step, `limited: ${decision.limit}`);
         await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${decision.limit}.`, textTruncated: false });
         return { sent: false, limited: decision.limit };
       }
+      charged = Boolean(limit);
+      if (!(await repository.markSending(dedupeKey, step, attempt, this.now()))) {
+        if (charged) await limit!.giveBack();
+        return { sent: false }; // another attempt took the step over and sends it
+      }
       sent = await mailer.send(mail);
     } catch (err) {
-      await repository.abandonStep(dedupeKey, step);
+      // The mail was not accepted: give the step (and the budget) back, so the next attempt sends it.
+      // DynamoDB may be what failed, so keep trying for a while; if it stays down, the next attempt
+      // finds the step as we left it and, to never send twice, does not send.
+      await giveBackPatiently(async () => {
+        if (charged) await limit!.giveBack();
+        charged = false;
+        await repository.abandonStep(dedupeKey, step, attempt);
+      });
       throw err;
     }
-    await repository.finishStep(dedupeKey, step, sent.deliveredMessageId);
-    await repository.indexMessageId(sent.deliveredMessageId, mail.ticketId);
+    const delivered = sent.sesMessageId ? sent.deliveredMessageId : undefined;
+    await repository.finishStep(dedupeKey, step, delivered ?? `suppressed: ${(sent.suppressed ?? []).join(', ')}`);
+    if (!delivered) {
+      // every recipient is on the suppression list: nothing went out
+      await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${(sent.suppressed ?? []).join(', ')} on the suppression list (bounced or complained).`, textTruncated: false });
+      return { sent: false, limited: 'every recipient is on the suppression list' };
+    }
+    await repository.indexMessageId(delivered, mail.ticketId);
     await repository.indexMessageId(mail.messageId, mail.ticketId);
-    await repository.addMessage(outgoingRecord(mail, this.now(), sent));
+    const suppressed = new Set(sent.suppressed ?? []);
+    const record = outgoingRecord(mail, this.now(), sent);
+    await repository.addMessage({ ...record, to: record.to.filter((a) => !suppressed.has(a)), cc: record.cc.filter((a) => !suppressed.has(a)) });
     return { sent: true };
+  }
+}
+
+/** Rounds and spacing for giving a failed step back (on top of the SDK's own retries of each call). */
+const GIVE_BACK_ROUNDS = 4;
+const GIVE_BACK_PAUSE_MS = 2_000;
+
+async function giveBackPatiently(giveBack: () => Promise<void>): Promise<void> {
+  for (let round = 1; round <= GIVE_BACK_ROUNDS; round++) {
+    try {
+      await giveBack();
+      return;
+    } catch {
+      if (round < GIVE_BACK_ROUNDS) await new Promise((resolve) => setTimeout(resolve, GIVE_BACK_PAUSE_MS * round));
+    }
   }
 }

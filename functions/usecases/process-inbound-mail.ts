@@ -216,7 +216,7 @@ export class ProcessInboundMail {
       'ack',
       claim.done,
       () => composeAcknowledgement({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}` }),
-      () => this.deps.limiter.take(ticket.customer, this.now()),
+      { take: () => this.deps.limiter.take(ticket.customer, this.now()), giveBack: () => this.deps.limiter.giveBack(ticket.customer, this.now()) },
     );
     await this.steps.sendOnce(dedupeKey, 'agent-copy', claim.done, async () => {
       const store = this.deps.attachments;

@@ -4,8 +4,8 @@ import { basename, join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectOutcome } from '../../functions/ports';
 import { CliError } from './errors';
-import type { LocalTarget } from './local-target';
-import { stateDir } from './local-target';
+import type { LocalTarget } from './targets/local';
+import { stateDir } from './targets/local';
 
 /** One line of `triage ingest` output. */
 export interface IngestResult {
@@ -27,8 +27,7 @@ export function objectKeyFor(target: LocalTarget, address: string): string {
 }
 
 /** Looks for the local dead-letter entry of a key (the handler failed after its retries). */
-function deadLetterFor(key: string): string | undefined {
-  const dir = join(stateDir(), 'dlq');
+function deadLetterFor(key: string, dir = join(stateDir(), 'dlq')): string | undefined {
   if (!existsSync(dir)) return undefined;
   for (const file of readdirSync(dir)) {
     const text = readFileSync(join(dir, file), 'utf8');
@@ -61,7 +60,7 @@ export async function ingestFile(target: LocalTarget, file: string, to: string, 
   while (Date.now() < deadline) {
     const outcome = await target.repository.getObjectOutcome(key);
     if (outcome) return { file: basename(file), outcome: outcome.outcome, ticketId: outcome.ticketId, department: outcome.department, reason: outcome.reason, key };
-    const failure = deadLetterFor(key);
+    const failure = deadLetterFor(key, target.stack.dlqDir);
     if (failure) return { file: basename(file), outcome: 'failed', reason: `the inbound function failed after its retries: ${failure}`, key };
     await sleep(50);
   }

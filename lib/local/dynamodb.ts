@@ -18,6 +18,8 @@ const dynalite = require('dynalite') as (options: Record<string, unknown>) => Se
 export interface LocalDynamo {
   port: number;
   endpoint: string;
+  /** the HTTP server (the fault hooks close and reopen it, see faults.ts) */
+  server: Server;
   stop(): Promise<void>;
 }
 
@@ -25,7 +27,7 @@ export async function startDynamo(options: { dir: string; port: number }): Promi
   mkdirSync(options.dir, { recursive: true });
   const server = dynalite({ path: options.dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const port = await listen(server, options.port, 'dynamodb');
-  return { port, endpoint: `http://${HOST}:${port}`, stop: () => closeHttpServer(server) };
+  return { port, endpoint: `http://${HOST}:${port}`, server, stop: () => closeHttpServer(server) };
 }
 
 type IndexProps = { IndexName: string; KeySchema: CreateTableCommandInput['KeySchema']; Projection: unknown };

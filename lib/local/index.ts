@@ -10,3 +10,5 @@ export type { OutboxEntry, OutboxSidecar } from './outbox';
 export type { InvocationRecord } from './lambda-runtime';
 export type { ExecutionRecord } from './sfn-executions';
 export type { StoredMail } from './smtp';
+export type { LocalTestHooks, OutageService, ReplayedLetter } from './faults';
+export { SIMULATOR, type FeedbackDelivery, type FeedbackSpec } from './ses-feedback';

@@ -63,13 +63,35 @@ export interface LocalSes {
   outbox: Outbox;
   /** emits `sent` with an OutboxEntry for every stored message */
   events: EventEmitter;
+  /** the HTTP server (the fault hooks close and reopen it, see faults.ts) */
+  server: Server;
+  /** messages accepted, and requests refused with `Throttling` */
+  stats: { sent: number; throttled: number };
+  /** the sending rate (recipients per second) above which requests are refused with `Throttling`; undefined: no limit */
+  maxSendRate: number | undefined;
   stop(): Promise<void>;
 }
 
-export async function startSes(options: { port: number; outboxDir: string; log?: (line: string) => void }): Promise<LocalSes> {
+export async function startSes(options: { port: number; outboxDir: string; log?: (line: string) => void; maxSendRate?: number }): Promise<LocalSes> {
   const outbox = new Outbox(options.outboxDir);
   const events = new EventEmitter();
   let sentLast24Hours = 0;
+  const stats = { sent: 0, throttled: 0 };
+  // SES's maximum send rate counts recipients per second; like SES, a burst above it is refused
+  // with `Throttling` / "Maximum sending rate exceeded." (the SDK retries it with backoff).
+  const recent: { at: number; recipients: number }[] = [];
+  const admit = (recipients: number) => {
+    const rate = ses.maxSendRate;
+    if (!rate) return;
+    const now = Date.now();
+    while (recent.length > 0 && recent[0].at <= now - 1000) recent.shift();
+    const used = recent.reduce((sum, r) => sum + r.recipients, 0);
+    if (used > 0 && used + recipients > rate) {
+      stats.throttled++;
+      throw new SesError('Throttling', 'Maximum sending rate exceeded.');
+    }
+    recent.push({ at: now, recipients });
+  };
 
   const store = (raw: Buffer, params: URLSearchParams, destinations: string[]): OutboxEntry => {
     if (raw.length > SES_V1_MAX_MESSAGE_BYTES) {
@@ -80,6 +102,7 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
     if (!source) throw new SesError('InvalidParameterValue', 'Missing required header \'From\'.');
     const to = destinations.length ? destinations : addresses([...headerValues(headers, 'To'), ...headerValues(headers, 'Cc'), ...headerValues(headers, 'Bcc')]);
     if (to.length === 0) throw new SesError('InvalidParameterValue', 'Missing final \'@domain\': the message has no recipients (no Destinations, no To/Cc/Bcc).');
+    admit(to.length);
     const sesMessageId = newSesMessageId();
     const entry = outbox.store(raw, {
       sesMessageId,
@@ -90,6 +113,7 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
       sentAt: new Date().toISOString(),
     });
     sentLast24Hours++;
+    stats.sent++;
     events.emit('sent', entry);
     options.log?.(`ses  sent ${entry.sesMessageId} from ${source} to ${to.join(', ')}`);
     return entry;
@@ -121,7 +145,7 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
       return `<SendEmailResult><MessageId>${entry.sesMessageId}</MessageId></SendEmailResult>`;
     },
     GetSendQuota: () =>
-      `<GetSendQuotaResult><Max24HourSend>50000.0</Max24HourSend><MaxSendRate>14.0</MaxSendRate><SentLast24Hours>${sentLast24Hours}.0</SentLast24Hours></GetSendQuotaResult>`,
+      `<GetSendQuotaResult><Max24HourSend>50000.0</Max24HourSend><MaxSendRate>${(ses.maxSendRate ?? 14).toFixed(1)}</MaxSendRate><SentLast24Hours>${sentLast24Hours}.0</SentLast24Hours></GetSendQuotaResult>`,
   };
 
   const server: Server = createServer(async (req, res) => {
@@ -146,5 +170,6 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
     }
   });
   const port = await listen(server, options.port, 'ses');
-  return { port, endpoint: `http://${HOST}:${port}`, outbox, events, stop: () => closeHttpServer(server) };
+  const ses: LocalSes = { port, endpoint: `http://${HOST}:${port}`, outbox, events, server, stats, maxSendRate: options.maxSendRate, stop: () => closeHttpServer(server) };
+  return ses;
 }

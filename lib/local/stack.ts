@@ -10,6 +10,7 @@ import { Activity } from './activity';
 import { LOCAL_REGION, LocalResources } from './cfn';
 import { createTables, startDynamo } from './dynamodb';
 import { LocalStackError } from './errors';
+import { Outages, replayDeadLetters, type LocalTestHooks } from './faults';
 import { applyEnvironment, functionEnvironment, sdkEnvironment } from './function-env';
 import { LocalLambda, type LocalFunction } from './lambda-runtime';
 import { DEFAULT_PORTS, HOST, type ServiceName } from './listen';
@@ -21,6 +22,7 @@ import { receiptRulesFromConfig, receiptRulesFromTemplate } from './receipt-rule
 import { matches, s3Notifications, type S3Notification } from './s3-notifications';
 import { startSecrets } from './secrets';
 import { startSes } from './ses';
+import { feedbackRoutes, LocalSesFeedback } from './ses-feedback';
 import { startSfn } from './sfn-api';
 import { localStateMachines } from './sfn-definition';
 import { Executions } from './sfn-executions';
@@ -59,6 +61,10 @@ export interface LocalStackOptions {
   retryDelaysMs?: number[];
   /** module exporting TriageStack (default lib/triage-stack.ts) */
   stackModule?: string;
+  /** SES maximum send rate in recipients per second, above which SendRawEmail answers `Throttling` (default: $TRIAGE_SES_MAX_SEND_RATE, else no limit) */
+  sesMaxSendRate?: number;
+  /** POWERTOOLS_LOG_LEVEL of the functions (default WARN, or the template's level with `verbose`); tests that inject faults use SILENT */
+  functionLogLevel?: string;
 }
 
 export interface LocalStackEvents {
@@ -103,6 +109,8 @@ export interface LocalStack {
   whenIdle(options?: { timers?: boolean; timeoutMs?: number }): Promise<void>;
   /** Stops accepting mail, lets in-flight work finish (up to 5 s), stops everything; running timers resume on the next start. */
   stop(): Promise<void>;
+  /** Bounces, complaints, outages, throttling and DLQ replay for tests (faults.ts, lib/local/README.md "Test hooks"). */
+  testHooks: LocalTestHooks;
 }
 
 /** MaximumRetryAttempts of the function's AWS::Lambda::EventInvokeConfig (Lambda's default: 2). */
@@ -126,6 +134,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const layout = stateLayout(options.stateDir);
   const timeScale = options.timeScale ?? 1;
   if (!(Number.isFinite(timeScale) && timeScale > 0)) throw new LocalStackError(`the time scale must be a positive number, got ${timeScale}`);
+  const sesMaxSendRate = options.sesMaxSendRate ?? (process.env.TRIAGE_SES_MAX_SEND_RATE ? Number(process.env.TRIAGE_SES_MAX_SEND_RATE) : undefined);
+  if (sesMaxSendRate !== undefined && !(Number.isFinite(sesMaxSendRate) && sesMaxSendRate > 0)) {
+    throw new LocalStackError(`the SES maximum send rate (TRIAGE_SES_MAX_SEND_RATE) must be a positive number of recipients per second, got ${sesMaxSendRate}`);
+  }
   const configPath = resolve(options.configPath ?? join(REPO_ROOT, DEFAULT_CONFIG_PATH));
   const config = loadConfigFile(configPath);
   const deploymentJson = buildDeploymentJson(configPath);
@@ -186,7 +198,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const [dynamo, s3, ses, secrets] = await settleAll(stoppers, [
       startDynamo({ dir: layout.dynamodb, port: ports.dynamodb }),
       startS3({ dir: layout.s3, port: ports.s3, buckets: resources.ofType('AWS::S3::Bucket').map((id) => resources.name(id)) }),
-      startSes({ port: ports.ses, outboxDir: layout.outbox }),
+      startSes({ port: ports.ses, outboxDir: layout.outbox, maxSendRate: sesMaxSendRate }),
       startSecrets({
         port: ports.secretsmanager,
         file: layout.secrets,
@@ -199,7 +211,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // 3. the functions' environment, then the handler modules (they create their SDK clients on load)
     const localOverrides = {
       TRIAGE_DEPLOYMENT: deploymentJson,
-      POWERTOOLS_LOG_LEVEL: options.verbose ? (fnEnv.shared.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'WARN',
+      POWERTOOLS_LOG_LEVEL: options.functionLogLevel ?? (options.verbose ? (fnEnv.shared.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'WARN'),
       ...(options.verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }),
     };
     const functionVars: Record<string, string> = { ...fnEnv.shared, ...localOverrides };
@@ -226,6 +238,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     lambda.on('invocation', (rec) => events.emit('invocation', rec));
     lambda.on('deadLetter', (d) => events.emit('deadLetter', d));
+    const sesFeedback = new LocalSesFeedback({
+      routes: feedbackRoutes(resources, functionIds),
+      invokeAsync: (id, event, label) => lambda.invokeAsync(id, event, label),
+      listSent: () => ses.outbox.list(),
+      activity,
+      log,
+    });
+    ses.events.on('sent', (entry) => sesFeedback.onSent(entry));
     const executions = new Executions({ machines, lambda, activity, timeScale, file: layout.executions, log, verbose: options.verbose });
     executions.on('execution', (r) => events.emit('execution', r));
     const [sfn] = await settleAll(stoppers, [startSfn({ port: ports.sfn, executions })] as const);
@@ -280,6 +300,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       startedAt: new Date().toISOString(),
     });
 
+    const outages = new Outages({ ses: { server: ses.server, port: ses.port }, dynamodb: { server: dynamo.server, port: dynamo.port } }, log);
+    stoppers.push(() => outages.restoreAll()); // runs first: a stopped emulator cannot be shut down cleanly
     let stopping: Promise<void> | undefined;
     const stack: LocalStack = {
       config,
@@ -301,6 +323,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         return Buffer.from(await out.Body!.transformToByteArray());
       },
       startupMs: Date.now() - started,
+      testHooks: {
+        feedback: sesFeedback,
+        ses,
+        outage: outages,
+        replayDeadLetters: () =>
+          replayDeadLetters(layout.dlq, (name) => functionIds.find((id) => resources.name(id) === name), (id, event, label) => lambda.invokeAsync(id, event, label), log),
+      },
       whenIdle: async ({ timers = false, timeoutMs } = {}) => {
         const settle = async () => {
           for (;;) {

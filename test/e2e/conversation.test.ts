@@ -106,6 +106,26 @@ describe('conversations through the local stack', () => {
     expect((await sentTo('tom@agents.example.com')).some((m) => m.subject.includes('Not relayed'))).toBe(true); // the failing agent was told
   });
 
+  it('plays agent and customer with `triage reply`, threaded like a mail client', async () => {
+    await smtp.sendMail({ from: 'kim@customer.example.org', to: 'sales@example.com', subject: 'Quote for 5 seats', text: 'Price?', messageId: '<kim-1@customer.example.org>' });
+    await stack.whenIdle();
+    const agent = await triage(home, ['reply', 'SAL-1001', '--from', 'sam@agents.example.com', '--text', 'It is 40 EUR per seat.', '--json']);
+    expect(agent.code).toBe(0);
+    const sentByAgent = JSON.parse(agent.stdout);
+    expect(sentByAgent).toMatchObject({ role: 'agent', to: expect.stringMatching(/^sal-1001\.[a-z2-7]{16}@reply\.example\.com$/), inReplyTo: expect.stringMatching(/@email\.amazonses\.com>$/) });
+    await stack.whenIdle();
+    const relay = (await sentTo('kim@customer.example.org')).at(-1)!;
+    expect(relay).toMatchObject({ from: 'sales@example.com' });
+    expect(relay.text).toContain('40 EUR per seat');
+    expect(relay.headers['in-reply-to']).toBe('<kim-1@customer.example.org>');
+
+    const customer = await triage(home, ['reply', 'SAL-1001', '--from', 'kim@customer.example.org', '--text', 'Deal, please send the order form.', '--json']);
+    expect(JSON.parse(customer.stdout)).toMatchObject({ role: 'customer', to: 'sales@example.com', inReplyTo: relay.headers['message-id'] });
+    await stack.whenIdle();
+    expect((await sentTo('sam@agents.example.com')).at(-1)!.text).toContain('Deal, please send the order form.');
+    expect(await show('SAL-1001')).toMatchObject({ status: 'open', firstResponseAt: expect.any(String) });
+  });
+
   it('applies commands and keeps #note away from the customer', async () => {
     const replyTo = agentCopy.headers['reply-to'];
     const before = (await sentTo('jane@customer.example.org')).length;

@@ -119,6 +119,20 @@ describe('mail flow through the local stack', () => {
     expect((await outbox()).length).toBe(before);
   });
 
+  it('holds mail SES judged spam until an operator releases it', async () => {
+    const before = (await outbox()).length;
+    await smtp.sendMail({ from: 'prize@lottery.example', to: 'billing@example.com', subject: 'You won', text: 'Claim now', messageId: '<spam-1@lottery.example>', headers: { 'X-Triage-Test-Verdicts': 'spam=FAIL' } });
+    await stack.whenIdle();
+    expect((await outbox()).length).toBe(before);
+    const held = jsonLines<{ key: string; reason: string; from: string }>((await triage(home, ['quarantine', 'list', '--json'])).stdout);
+    expect(held).toEqual([expect.objectContaining({ from: 'prize@lottery.example', reason: expect.stringMatching(/^quarantined: SES spam verdict FAIL/) })]);
+    const released = await triage(home, ['quarantine', 'release', held[0].key]);
+    expect(jsonLines(released.stdout)[0]).toMatchObject({ outcome: 'created', department: 'billing' });
+    await stack.whenIdle();
+    expect((await outbox()).filter((m) => m.to.includes('prize@lottery.example'))).toHaveLength(1);
+    expect(jsonLines<{ released: boolean }>((await triage(home, ['quarantine', 'list', '--json'])).stdout)[0].released).toBe(true);
+  });
+
   it('escalates an unanswered ticket to the department lead when the target passes', async () => {
     await smtp.sendMail({ from: 'urgent@customer.example.org', to: 'support@example.com', subject: 'App crashes on login', text: 'Every time.', messageId: '<e2e-esc@customer.example.org>' });
     const deadline = Date.now() + 30_000;

@@ -1,7 +1,8 @@
 import type { OutgoingMail, SentMail } from '../../functions/domain/outgoing';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../../functions/domain/ticket';
 import type { TriageConfig } from '../../functions/domain/config';
-import type { AutoReplyLimiter, DeliveryClaim, DeliveryStep, LimitDecision, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
+import type { Suppression, SuppressionList } from '../../functions/ports/suppression-list';
+import type { AttachmentStore, AutoReplyLimiter, DeliveryClaim, DeliveryStep, LimitDecision, LinkedAttachment, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
 
 /** In-memory adapters for use-case tests and the benchmark: the same port contracts, no I/O. */
 export class MemoryRawMailStore implements RawMailStore {
@@ -48,7 +49,9 @@ interface Claim {
   state: 'claimed' | 'done';
   ticketId?: string;
   done: string[];
-  steps: Set<string>;
+  /** step -> the attempt holding it */
+  steps: Map<string, string>;
+  sending: Set<string>;
 }
 
 export class MemoryTicketRepository implements TicketRepository {
@@ -68,7 +71,7 @@ export class MemoryTicketRepository implements TicketRepository {
   async claimDelivery(dedupeKey: string, objectKey: string, now: Date): Promise<DeliveryClaim> {
     const claim = this.claims.get(dedupeKey);
     if (!claim) {
-      this.claims.set(dedupeKey, { objectKey, claimedAt: now.toISOString(), state: 'claimed', done: [], steps: new Set() });
+      this.claims.set(dedupeKey, { objectKey, claimedAt: now.toISOString(), state: 'claimed', done: [], steps: new Map(), sending: new Set() });
       return { status: 'new', firstKey: objectKey, done: [] };
     }
     const view = { ticketId: claim.ticketId, firstKey: claim.objectKey, done: [...claim.done] };
@@ -81,14 +84,23 @@ export class MemoryTicketRepository implements TicketRepository {
     claim.ticketId ??= ticketId;
     return claim.ticketId;
   }
-  async beginStep(dedupeKey: string, step: DeliveryStep) {
+  async beginStep(dedupeKey: string, step: DeliveryStep, attempt: string) {
     const claim = this.claims.get(dedupeKey)!;
-    if (claim.steps.has(step)) return false;
-    claim.steps.add(step);
+    if (claim.sending.has(step) || claim.done.includes(step)) return false;
+    claim.steps.set(step, attempt);
     return true;
   }
-  async abandonStep(dedupeKey: string, step: DeliveryStep) {
-    this.claims.get(dedupeKey)!.steps.delete(step);
+  async markSending(dedupeKey: string, step: DeliveryStep, attempt: string) {
+    const claim = this.claims.get(dedupeKey)!;
+    if (claim.steps.get(step) !== attempt) return false;
+    claim.sending.add(step);
+    return true;
+  }
+  async abandonStep(dedupeKey: string, step: DeliveryStep, attempt: string) {
+    const claim = this.claims.get(dedupeKey)!;
+    if (claim.steps.get(step) !== attempt) return;
+    claim.steps.delete(step);
+    claim.sending.delete(step);
   }
   async finishStep(dedupeKey: string, step: DeliveryStep) {
     this.claims.get(dedupeKey)!.done.push(step);
@@ -173,6 +185,13 @@ export class MemoryAutoReplyLimiter implements AutoReplyLimiter {
     }
     return { allowed: true };
   }
+  async giveBack(sender: string, now: Date): Promise<void> {
+    const windows = [...this.limits.perSender.map((w) => ({ scope: sender, ...w })), { scope: '*', ...this.limits.global }];
+    for (const w of windows) {
+      const key = `${w.scope}#${w.minutes}#${Math.floor(now.getTime() / (w.minutes * 60_000))}`;
+      this.counts.set(key, Math.max(0, (this.counts.get(key) ?? 0) - 1));
+    }
+  }
 }
 
 export class MemoryQuarantine implements Quarantine {
@@ -192,5 +211,45 @@ export class MemoryQuarantine implements Quarantine {
     entry.released = true;
     entry.releasedAt = at.toISOString();
     return true;
+  }
+}
+
+/** The suppression list in memory, with the Dynamo adapter's rules (a soft suppression never replaces a permanent one). */
+export class MemorySuppressionList implements SuppressionList {
+  readonly entries = new Map<string, Suppression>();
+  readonly transient = new Map<string, Map<string, number>>();
+  failNext = 0;
+  async find(addresses: readonly string[], now: Date) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
+    }
+    const unique = [...new Set(addresses.map((a) => a.trim().toLowerCase()))];
+    return unique.map((a) => this.entries.get(a)).filter((e): e is Suppression => !!e && (!e.until || Date.parse(e.until) > now.getTime()));
+  }
+  async suppress(entry: Suppression) {
+    const address = entry.address.toLowerCase();
+    const existing = this.entries.get(address);
+    if (entry.until && existing && !existing.until) return;
+    this.entries.set(address, { ...entry, address });
+  }
+  async recordTransientBounce(address: string, feedbackId: string, at: Date, windowMs: number) {
+    const bounces = this.transient.get(address.toLowerCase()) ?? new Map<string, number>();
+    bounces.set(feedbackId, at.getTime());
+    this.transient.set(address.toLowerCase(), bounces);
+    return [...bounces.values()].filter((t) => t >= at.getTime() - windowMs && t <= at.getTime()).length;
+  }
+  async lift(address: string) {
+    return this.entries.delete(address.toLowerCase());
+  }
+}
+
+/** Keeps attachments in memory and hands out fake links; the bytes can be read back by URL. */
+export class MemoryAttachmentStore implements AttachmentStore {
+  readonly kept = new Map<string, Buffer>();
+  async keep(ticketId: string, attachment: { filename: string; contentType: string; content: Buffer }): Promise<LinkedAttachment> {
+    const url = `memory://attachments/${ticketId}/${this.kept.size + 1}/${encodeURIComponent(attachment.filename)}`;
+    this.kept.set(url, attachment.content);
+    return { filename: attachment.filename, size: attachment.content.length, url, expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() };
   }
 }

@@ -52,7 +52,7 @@ describe('DynamoTicketRepository', () => {
 
   it('lets other DynamoDB errors through so the event is retried', async () => {
     ddb.on(UpdateCommand).rejects(Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
-    await expect(repo.beginStep('k', 'ack', new Date())).rejects.toThrow('Throughput exceeded');
+    await expect(repo.beginStep('k', 'ack', 'attempt-1', new Date())).rejects.toThrow('Throughput exceeded');
   });
 });
 

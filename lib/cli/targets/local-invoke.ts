@@ -1,0 +1,73 @@
+import { resolve, sep } from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import type { ObjectOutcome } from '../../../functions/ports';
+import { InboundFailure } from './target';
+import type { LocalStackDescription } from './local';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/**
+ * The inbound handler module, loaded in this process the way the local stack loads it: the stack is
+ * synthesised (bundling skipped, about a second) for the function's environment with `Ref`s resolved to
+ * local names, the SDK is pointed at the running stack's emulators, and the module is required. Its logs
+ * are silenced (the outcome is what the CLI prints) and its metrics are off, as in `npm start`.
+ */
+export function localInboundHandler(stack: LocalStackDescription): (event: S3Event) => Promise<ObjectOutcome[]> {
+  // Loaded here, not at the top: only `replay` needs the CDK app in the CLI process.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { loadConfigFile } = require('../../config/load') as typeof import('../../config/load');
+  const { buildDeploymentJson } = require('../../config/deployment') as typeof import('../../config/deployment');
+  const { synthesizeStack } = require('../../local/synth') as typeof import('../../local/synth');
+  const { LocalResources } = require('../../local/cfn') as typeof import('../../local/cfn');
+  const { applyEnvironment, functionEnvironment, sdkEnvironment } = require('../../local/function-env') as typeof import('../../local/function-env');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  const configPath = stack.configPath ?? 'triage.config.yaml';
+  const config = loadConfigFile(configPath);
+  const deploymentJson = buildDeploymentJson(configPath);
+  const synth = synthesizeStack({ config, deploymentJson });
+  const resources = new LocalResources(synth.template, synth.stackName);
+  const functionIds = Object.keys(synth.functions).filter((id) => synth.template.Resources[id]?.Type === 'AWS::Lambda::Function');
+  const inboundId = synth.parts.inboundFunction;
+  if (!inboundId || !synth.functions[inboundId]) throw new Error('the synthesised stack has no inbound function');
+  const env = functionEnvironment(resources, functionIds);
+
+  applyEnvironment({
+    ...env.shared,
+    ...env.perFunction[inboundId],
+    TRIAGE_DEPLOYMENT: deploymentJson,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...sdkEnvironment(stack.endpoints),
+    // the running stack's own names win (lib/ may have changed since it started)
+    TICKETS_TABLE: stack.tableName,
+    RAW_MAIL_BUCKET: stack.bucketName,
+    ...(stack.stateMachineArn ? { TIMER_STATE_MACHINE_ARN: stack.stateMachineArn } : {}),
+    ...(stack.replyTokenSecretId ? { REPLY_TOKEN_SECRET_ID: stack.replyTokenSecretId } : {}),
+  });
+  const { entry, handlerName } = synth.functions[inboundId];
+  // A fresh copy of functions/, as in a container of its own: modules the synth loaded (with this
+  // process's environment) must not be shared with the handler.
+  const functionsDir = `${resolve(__dirname, '..', '..', '..', 'functions')}${sep}`;
+  for (const key of Object.keys(require.cache)) if (key.startsWith(functionsDir)) delete require.cache[key];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const handler = (require(entry) as Record<string, unknown>)[handlerName] as Handler | undefined;
+  if (typeof handler !== 'function') throw new Error(`${entry} does not export ${handlerName}`);
+
+  return async (event) => {
+    try {
+      // JSON in and out, as across the Lambda boundary
+      const result = await handler(JSON.parse(JSON.stringify(event)), {
+        functionName: resources.name(inboundId),
+        functionVersion: '$LATEST',
+        invokedFunctionArn: resources.arn(inboundId),
+        memoryLimitInMB: String(resources.resource(inboundId).Properties?.MemorySize ?? 128),
+        awsRequestId: `replay-${Date.now()}`,
+        getRemainingTimeInMillis: () => Number(resources.resource(inboundId).Properties?.Timeout ?? 3) * 1000,
+      });
+      return JSON.parse(JSON.stringify(result ?? [])) as ObjectOutcome[];
+    } catch (err) {
+      throw new InboundFailure((err as Error)?.message ?? String(err));
+    }
+  };
+}

@@ -1,0 +1,173 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoQuarantine } from '../../../functions/adapters/dynamo-quarantine';
+import { DynamoTicketRepository } from '../../../functions/adapters/dynamo-ticket-repository';
+import type { TriageConfig } from '../../../functions/domain/config';
+import type { ObjectOutcome } from '../../../functions/ports';
+import { loadConfigFile } from '../../config/load';
+import { CliError, noteTarget } from '../errors';
+import { localInboundHandler } from './local-invoke';
+import type { DeadLetter, DeadLetterQueue, Target } from './target';
+
+/** What `npm start` writes to `<state dir>/stack.json` while it runs (lib/local/stack-file.ts). */
+export interface LocalStackDescription {
+  pid: number;
+  region: string;
+  endpoints: Record<'s3' | 'dynamodb' | 'ses' | 'secretsmanager' | 'sfn' | 'smtp', string>;
+  tableName: string;
+  bucketName: string;
+  stateMachineArn?: string;
+  replyTokenSecretId?: string;
+  outboxDir: string;
+  dlqDir?: string;
+  configPath?: string;
+}
+
+/** The state directory of the local stack: `TRIAGE_HOME`, else `.triage/` in the current directory. */
+export function stateDir(): string {
+  return resolve(process.env.TRIAGE_HOME ?? join(process.cwd(), '.triage'));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The local dead-letter queue: `<state dir>/dlq/*.json`, one file per event a function failed on
+ * (the event and the last error). Only the inbound function's letters (S3 events) are this queue's;
+ * another function's (an SNS event for the feedback function) are left alone.
+ */
+class LocalDeadLetters implements DeadLetterQueue {
+  private handedOut = new Set<string>();
+  constructor(readonly location: string) {}
+
+  private read(): DeadLetter[] {
+    if (!existsSync(this.location)) return [];
+    const letters: DeadLetter[] = [];
+    for (const file of readdirSync(this.location).filter((f) => f.endsWith('.json')).sort()) {
+      let entry: { event?: { Records?: { s3?: unknown; eventSource?: string }[] }; error?: { errorType?: string; errorMessage?: string } | string; failedAt?: string };
+      try {
+        entry = JSON.parse(readFileSync(join(this.location, file), 'utf8'));
+      } catch (err) {
+        letters.push({ id: file, error: `unreadable dead-letter file: ${(err as Error).message}` });
+        continue;
+      }
+      const records = entry.event?.Records;
+      if (Array.isArray(records) && records.length > 0 && !records.every((r) => r?.s3)) continue; // another function's
+      const error = typeof entry.error === 'string' ? entry.error : entry.error ? `${entry.error.errorType ?? 'Error'}: ${entry.error.errorMessage ?? ''}` : undefined;
+      letters.push({ id: file, event: Array.isArray(records) && records.length > 0 ? (entry.event as S3Event) : undefined, error, failedAt: entry.failedAt });
+    }
+    return letters;
+  }
+
+  async count(): Promise<number> {
+    return this.read().length;
+  }
+
+  async receive(): Promise<DeadLetter[]> {
+    const batch = this.read()
+      .filter((l) => !this.handedOut.has(l.id))
+      .slice(0, 10);
+    for (const l of batch) this.handedOut.add(l.id);
+    return batch;
+  }
+
+  async remove(letter: DeadLetter): Promise<void> {
+    rmSync(join(this.location, letter.id), { force: true });
+  }
+}
+
+/** A running local stack and clients for it. */
+export class LocalTarget implements Target {
+  readonly kind = 'local' as const;
+  readonly label = 'the local stack';
+  readonly dynamo: DynamoDBDocumentClient;
+  private s3Client?: S3Client;
+  readonly config: TriageConfig;
+  readonly repository: DynamoTicketRepository;
+  readonly quarantine: DynamoQuarantine;
+  readonly departments: readonly string[];
+  readonly bucketName: string;
+  readonly region: string;
+  private handler?: (event: S3Event) => Promise<ObjectOutcome[]>;
+
+  private constructor(readonly stack: LocalStackDescription) {
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    this.dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials }), { marshallOptions: { removeUndefinedValues: true } });
+    this.config = loadConfigFile(stack.configPath ?? 'triage.config.yaml');
+    this.departments = this.config.departments.map((d) => d.name);
+    this.repository = new DynamoTicketRepository(this.dynamo, stack.tableName, this.departments);
+    this.quarantine = new DynamoQuarantine(this.dynamo, stack.tableName);
+    this.bucketName = stack.bucketName;
+    this.region = stack.region;
+  }
+
+  /** The local S3 (s3rver accepts only its own credentials). */
+  get s3(): S3Client {
+    // loaded on use: listing tickets needs DynamoDB only
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { S3Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+    return (this.s3Client ??= new S3Client({
+      region: this.stack.region,
+      endpoint: this.stack.endpoints.s3,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }));
+  }
+
+  /**
+   * Finds the running local stack.
+   * @throws CliError when none runs (with the command that starts one).
+   */
+  static open(): LocalTarget {
+    const file = join(stateDir(), 'stack.json');
+    if (!existsSync(file)) throw new CliError(`no local stack is running (no ${file}); start one with \`npm start\`, or pass --stack NAME for a deployed one`);
+    const stack = JSON.parse(readFileSync(file, 'utf8')) as LocalStackDescription;
+    if (!isAlive(stack.pid)) throw new CliError(`the local stack (pid ${stack.pid}) is not running any more; start it with \`npm start\``);
+    noteTarget({ kind: 'local' });
+    return new LocalTarget(stack);
+  }
+
+  async objectStoredAt(key: string): Promise<Date | undefined> {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { HeadObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));
+      return head.LastModified ?? new Date();
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Runs the inbound handler module in this process, with the environment the local stack gives it
+   * (read from the synthesised stack, as `npm start` does) and the running stack's endpoints: the
+   * same code on the same emulators, called synchronously so its outcome comes back here.
+   */
+  async invokeInbound(event: S3Event): Promise<ObjectOutcome[]> {
+    this.handler ??= localInboundHandler(this.stack);
+    return this.handler(event);
+  }
+
+  deadLetters(): DeadLetterQueue {
+    return new LocalDeadLetters(this.stack.dlqDir ?? join(stateDir(), 'dlq'));
+  }
+
+  close(): void {
+    this.dynamo.destroy();
+    this.s3Client?.destroy();
+  }
+}

@@ -1,0 +1,116 @@
+import type { S3Event } from 'aws-lambda';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { TriageConfig } from '../../../functions/domain/config';
+import type { ObjectOutcome, Quarantine, TicketRepository } from '../../../functions/ports';
+
+/**
+ * Where a command works: the local stack (`npm start`) or a deployed stack (`--stack NAME`).
+ * Commands see only this interface; `openTarget` picks the implementation from the options.
+ */
+export interface Target {
+  readonly kind: 'local' | 'aws';
+  /** For messages: "the local stack" or "stack EmailTriage-prod (eu-west-1)". */
+  readonly label: string;
+  /** Tickets, messages, outcomes: the same DynamoDB adapter the functions use. */
+  readonly repository: TicketRepository;
+  /** Mail held for its spam/virus verdict. */
+  readonly quarantine: Quarantine;
+  /** Names of the departments (the ticket index is keyed by department). */
+  readonly departments: readonly string[];
+  /** The whole config, when the target has it (the local stack); a deployed stack publishes only the department names. */
+  readonly config?: TriageConfig;
+  /** The raw-mail bucket. */
+  readonly bucketName: string;
+  /** The region of the stack (`us-east-1` locally). */
+  readonly region: string;
+  /** When the raw-mail object was stored (its arrival), or undefined when there is no such object. */
+  objectStoredAt(key: string): Promise<Date | undefined>;
+  /**
+   * Runs the inbound function once on an S3 event, synchronously, as its trigger would (the same code,
+   * environment and permissions): resolves with its outcomes, rejects with {@link InboundFailure}.
+   */
+  invokeInbound(event: S3Event): Promise<ObjectOutcome[]>;
+  /** Events the inbound function failed on after its retries. */
+  deadLetters(): DeadLetterQueue;
+  /** Releases clients and connections. */
+  close(): void;
+}
+
+/** One event the inbound function failed on after its retries. */
+export interface DeadLetter {
+  /** file name (local) or SQS message id (AWS) */
+  id: string;
+  /** the event as the function received it; undefined when the entry holds no S3 event */
+  event?: S3Event;
+  /** the last error */
+  error?: string;
+  failedAt?: string;
+}
+
+/** The dead-letter queue of the inbound function. */
+export interface DeadLetterQueue {
+  /** Where the letters are, for messages. */
+  readonly location: string;
+  /** How many letters wait (approximate on AWS). */
+  count(): Promise<number>;
+  /** The next letters; each is handed out once per run; empty when no more are waiting. */
+  receive(): Promise<DeadLetter[]>;
+  /** Deletes a letter that was replayed. */
+  remove(letter: DeadLetter): Promise<void>;
+}
+
+/** The inbound function ran and failed (its own error, not a failure to reach it). */
+export class InboundFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InboundFailure';
+  }
+}
+
+/** `--stack`, `--region`, `--profile` as commander parses them. */
+export interface TargetOptions {
+  stack?: string;
+  region?: string;
+  profile?: string;
+}
+
+/** Adds the options that choose the target to a command. Without `--stack` the command works on the local stack. */
+export function addTargetOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--stack <name>', 'work on this deployed CloudFormation stack instead of the local one').env('TRIAGE_STACK'))
+    .addOption(new Option('--region <region>', 'AWS region of the stack (default: AWS_REGION or the profile\'s region)'))
+    .addOption(new Option('--profile <name>', 'AWS profile for credentials and region (default: AWS_PROFILE or the default chain)'));
+}
+
+/** A deployed stack is asked for; local-only flags must not be mixed in. */
+export function wantsAws(options: TargetOptions): boolean {
+  return Boolean(options.stack);
+}
+
+/** Opens the target the options name: `--stack` -> AWS, else the local stack. */
+export async function openTarget(options: TargetOptions): Promise<Target> {
+  // Required here, not imported at the top: a local command does not load the AWS clients, and the other way round.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  if (options.stack) {
+    const { AwsTarget } = require('./aws') as typeof import('./aws');
+    return AwsTarget.open({ stack: options.stack, region: options.region, profile: options.profile });
+  }
+  if (options.region || options.profile) {
+    const { CliError } = require('../errors') as typeof import('../errors');
+    throw new CliError('--region and --profile need --stack NAME (without it the command works on the local stack)');
+  }
+  const { LocalTarget } = require('./local') as typeof import('./local');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return LocalTarget.open();
+}
+
+/** Opens the target, runs `work`, and closes the target's clients. */
+export async function withTarget<T>(options: TargetOptions, work: (target: Target) => Promise<T>): Promise<T> {
+  const target = await openTarget(options);
+  try {
+    return await work(target);
+  } finally {
+    target.close();
+  }
+}
