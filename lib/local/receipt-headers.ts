@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Verdict as DomainVerdict, Verdicts as DomainVerdicts } from '../../functions/domain/verdicts';
 import { headerValues, parseHeaders } from './mail-headers';
 
 /**
@@ -27,14 +28,9 @@ import { headerValues, parseHeaders } from './mail-headers';
 
 export const TEST_VERDICTS_HEADER = 'X-Triage-Test-Verdicts';
 
-export type Verdict = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED';
-export interface Verdicts {
-  spam: Verdict;
-  virus: Verdict;
-  spf: Verdict;
-  dkim: Verdict;
-  dmarc: Verdict;
-}
+/** What SES writes (the domain's `NONE` stands for a header that is missing, which SES never leaves out). */
+export type Verdict = Exclude<DomainVerdict, 'NONE'>;
+export type Verdicts = Record<keyof DomainVerdicts, Verdict>;
 const VERDICT_VALUES: Verdict[] = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED'];
 export const ALL_PASS: Verdicts = { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' };
 
