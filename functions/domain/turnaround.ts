@@ -60,6 +60,6 @@ export function addBusinessHours(start: Date, hours: number, calendar: BusinessH
 
 /** The department's local reading of a moment, for people: "Tuesday 24 November 2026, 13:00 (Europe/London)". */
 export function formatLocal(moment: Date, timeZone: string, locale = 'en-GB'): string {
-  const local = DateTime.fromJSDate(moment, { zone: zone(timeZone), locale });
+  const local = DateTime.fromJSDate(moment, { zone: zone(timeZone) }).setLocale(locale);
   return `${local.toFormat('cccc d LLLL yyyy, HH:mm')} (${timeZone})`;
 }

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { S3RawMailStore } from "../../functions/adapters/s3-raw-mail-store";
+import { S3AttachmentStore } from '../../functions/adapters/s3-attachment-store';
+import { S3RawMailStore } from '../../functions/adapters/s3-raw-mail-store';
 import { ROOT, exampleConfig, exampleTemplates } from '../support/fixtures';
 import { memoryInbound } from './memory-deps';
 
@@ -46,8 +47,9 @@ export interface BigMailResult {
 
 /**
  * `peak_rss_40mb_mib`: a fresh process loads the inbound use case with in-memory adapters except for
- * the raw mail store, which is the real S3 adapter reading the message over HTTP from a plain file
- * server in the same process (so the SDK's body buffering counts), runs it once and reports its peak RSS.
+ * the raw mail and attachment stores, which are the real S3 adapters talking HTTP to a plain file
+ * server in the same process (so the SDK's buffering of the 40 MB body and of the attachments it
+ * uploads for links counts), runs it once and reports its peak RSS.
  */
 export function measureBigMail(file: string): BigMailResult {
   const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -58,8 +60,13 @@ export function measureBigMail(file: string): BigMailResult {
 
 async function child(file: string): Promise<void> {
   const container = { config: exampleConfig(), templates: exampleTemplates() };
-  // S3 stand-in: every GET answers with the file, streamed.
-  const server = createServer((_req, res) => {
+  // S3 stand-in: a GET answers with the file, streamed; a PUT (an attachment kept for a link) is read and dropped.
+  const server = createServer((req, res) => {
+    if (req.method === 'PUT') {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { etag: '"bench"' }).end());
+      return;
+    }
     res.writeHead(200, { 'content-type': 'message/rfc822', 'content-length': String(statSync(file).size) });
     createReadStream(file).pipe(res);
   });
@@ -72,7 +79,7 @@ async function child(file: string): Promise<void> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const { useCase, repository } = memoryInbound(container, new S3RawMailStore(s3, 'raw-mail'));
+  const { useCase, repository } = memoryInbound(container, new S3RawMailStore(s3, 'raw-mail'), new S3AttachmentStore(s3, 'raw-mail', 7 * 86_400));
   const beforeRssMiB = process.memoryUsage().rss / 2 ** 20;
   const started = Date.now();
   const outcome = await useCase.execute({ key: 'inbound/support@example.com/big-mail', arrivedAt: new Date() });

@@ -91,6 +91,8 @@ export interface ColdInit {
   medianMs: number;
   minMs: number;
   maxMs: number;
+  /** median CPU time (user + system) of the load: what other load on the machine changes least */
+  medianCpuMs: number;
   /** modules loaded from outside the bundle that the Lambda runtime does not provide (must be empty) */
   foreign: string[];
   /** modules loaded from the runtime's copy of the SDK */
@@ -123,6 +125,7 @@ export function coldInit(fn: FunctionBundle, runs: number, profileDir?: string):
     TZ: ':UTC',
   };
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let last: { foreign: string[]; runtimeModules: number } = { foreign: [], runtimeModules: 0 };
   const child = join(__dirname, 'cold-init.js');
   for (let i = 0; i < runs + (profileDir ? 1 : 0); i++) {
@@ -131,9 +134,11 @@ export function coldInit(fn: FunctionBundle, runs: number, profileDir?: string):
     const out = spawnSync(process.execPath, args, { env, encoding: 'utf8', cwd: fn.assetDir });
     if (out.status !== 0) throw new Error(`${fn.logicalId}: the bundle does not load in a fresh node process:\n${out.stderr.trim().split('\n').slice(0, 12).join('\n')}`);
     if (profiling) continue;
-    const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as { ms: number; foreign: string[]; runtimeModules: number };
+    const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as { ms: number; cpuMs: number; foreign: string[]; runtimeModules: number };
     times.push(result.ms);
+    cpuTimes.push(result.cpuMs);
     last = result;
   }
-  return { logicalId: fn.logicalId, runs, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), ...last };
+  const { foreign, runtimeModules } = last;
+  return { logicalId: fn.logicalId, runs, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), medianCpuMs: median(cpuTimes), foreign, runtimeModules };
 }

@@ -6,9 +6,12 @@ const { dirname, sep } = require('node:path');
 
 const [entry, handlerName] = process.argv.slice(2);
 const started = process.hrtime.bigint();
+const cpuBefore = process.cpuUsage();
 const mod = require(entry);
 const handler = mod[handlerName];
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
+const cpu = process.cpuUsage(cpuBefore);
+const cpuMs = (cpu.user + cpu.system) / 1000;
 if (typeof handler !== 'function') {
   console.error(`${entry} exports no function "${handlerName}"`);
   process.exit(1);
@@ -24,4 +27,4 @@ for (const file of Object.keys(require.cache)) {
   if (RUNTIME_PROVIDED.test(pkg)) runtimeModules++;
   else foreign.add(pkg);
 }
-console.log(JSON.stringify({ ms, foreign: [...foreign], runtimeModules }));
+console.log(JSON.stringify({ ms, cpuMs, foreign: [...foreign], runtimeModules }));

@@ -1,9 +1,9 @@
 import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import type { TriageConfig } from '../../functions/domain/config';
 import type { TemplateRegistry } from '../../functions/domain/templates';
-import type { RawMailStore } from '../../functions/ports';
+import type { AttachmentStore, RawMailStore } from '../../functions/ports';
 import { ProcessInboundMail } from '../../functions/usecases/process-inbound-mail';
-import { FixedSecret, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import { FixedSecret, MemoryAttachmentStore, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
 
 /** What is made once per container in Lambda (config parse, template registry) and shared by every run here. */
 export interface Container {
@@ -14,8 +14,10 @@ export interface Container {
 /**
  * The inbound use case wired to the in-memory adapters of the unit tests: the same code path as the
  * Lambda handler minus the network. Fresh adapters per call (a new "account"), shared config and templates.
+ * `rawStore` and `attachments` replace the in-memory raw mail and attachment stores (the 40 MB run
+ * uses the real S3 adapters).
  */
-export function memoryInbound(container: Container, rawStore?: RawMailStore) {
+export function memoryInbound(container: Container, rawStore?: RawMailStore, attachments?: AttachmentStore) {
   const store = new MemoryRawMailStore();
   const repository = new MemoryTicketRepository();
   const mailer = new MemoryMailer();
@@ -30,6 +32,7 @@ export function memoryInbound(container: Container, rawStore?: RawMailStore) {
     secrets: new FixedSecret(),
     limiter: new MemoryAutoReplyLimiter(container.config.autoReplyLimits),
     quarantine: new MemoryQuarantine(),
+    attachments: attachments ?? new MemoryAttachmentStore(),
   });
   return { useCase, store, repository, mailer };
 }

@@ -103,7 +103,8 @@ async function main(): Promise<void> {
     // 2. cold init of each of our functions (the largest bundle is the budgeted one)
     const cold: ColdInit[] = [];
     for (const fn of ours) {
-      const c = await phase(`cold init ${fn.environment.POWERTOOLS_SERVICE_NAME}`, () => coldInit(fn, 15, profileDir));
+      // more runs for the budgeted (largest) bundle: the median of 31 is steadier on a busy machine
+      const c = await phase(`cold init ${fn.environment.POWERTOOLS_SERVICE_NAME}`, () => coldInit(fn, fn === largest ? 31 : 11, profileDir));
       if (c) cold.push(c);
     }
     const coldOfLargest = cold.find((c) => c.logicalId === largest?.logicalId);
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
           ['e2e_p50_ms (SMTP accept -> ack)', fmt(summary.e2e_p50_ms, 0), '', e2e ? `${e2e.latency.acked}/${e2e.latency.mails} acked, ${(e2e.latency.wallMs / 1000).toFixed(1)} s` : ''],
           ['e2e_p95_ms', fmt(summary.e2e_p95_ms, 0), `<= ${BUDGETS.e2e_p95_ms}`, e2e ? `p99 ${fmt(e2e.latency.p99, 0)}, handler mean ${fmt(e2e.latency.inboundMs.mean, 0)} ms` : errors[`local stack e2e (${mails} mails, 8 in flight)`] ?? ''],
           ['max_bundle_kib (minified, no maps)', fmt(summary.max_bundle_kib, 0), `<= ${BUDGETS.max_bundle_kib}`, largest ? largest.logicalId : errors['cdk synth (bundling)'] ?? ''],
-          ['cold_init_ms (largest bundle, median)', fmt(summary.cold_init_ms, 0), `<= ${BUDGETS.cold_init_ms}`, coldOfLargest ? `${coldOfLargest.runs} runs, min ${fmt(coldOfLargest.minMs, 0)} max ${fmt(coldOfLargest.maxMs, 0)}` : ''],
+          ['cold_init_ms (largest bundle, median)', fmt(summary.cold_init_ms, 0), `<= ${BUDGETS.cold_init_ms}`, coldOfLargest ? `${coldOfLargest.runs} runs, min ${fmt(coldOfLargest.minMs, 0)} max ${fmt(coldOfLargest.maxMs, 0)}, CPU ${fmt(coldOfLargest.medianCpuMs, 0)} ms` : ''],
           ['peak_rss_40mb_mib', fmt(summary.peak_rss_40mb_mib, 0), `<= ${BUDGETS.peak_rss_40mb_mib}`, big ? `${(big.bytes / 1e6).toFixed(1)} MB mail, ${big.attachments} attachments, ${big.outcome} in ${big.ms} ms` : errors['40 MB mail (peak RSS)'] ?? ''],
           ['usd_per_1000_tickets', fmt(summary.usd_per_1000_tickets, 3), `<= ${BUDGETS.usd_per_1000_tickets}`, cost ? `of which SES's own fees $${fmt(cost.sesUsdPer1000, 3)} (${fmt(100 * cost.sesShare, 0)}%)` : ''],
         ],
@@ -241,7 +242,8 @@ async function main(): Promise<void> {
       missed,
       errors,
       seconds: round((Date.now() - started) / 1000, 1),
-      bundles: synthesised?.functions.map(({ environment: _env, files, ...f }) => ({ ...f, files, assetDir: undefined })),
+      // the functions' environment and the temporary asset paths are left out
+      bundles: synthesised?.functions.map(({ environment: _env, assetDir: _dir, ...f }) => f),
       synthMs: synthesised?.ms,
       readerCheck,
       cold,
