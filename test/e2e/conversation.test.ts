@@ -5,14 +5,7 @@ import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack';
 import { jsonLines, triage } from '../support/cli';
 
-interface OutboxLine {
-  to: string[];
-  cc: string[];
-  from: string;
-  subject: string;
-  headers: Record<string, string>;
-  text: string;
-}
+import type { OutboxEntry as OutboxLine } from '../../lib/cli/outbox';
 
 jest.setTimeout(120_000);
 

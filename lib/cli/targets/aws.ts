@@ -2,13 +2,14 @@ import type { S3Event } from 'aws-lambda';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoQuarantine } from '../../../functions/adapters/dynamo-quarantine';
 import { DynamoTicketRepository } from '../../../functions/adapters/dynamo-ticket-repository';
 import type { ObjectOutcome } from '../../../functions/ports';
 import { CliError, explainAwsError, noteTarget } from '../errors';
+import { objectStoredAt } from './object-stored-at';
 import { type DeadLetter, type DeadLetterQueue, InboundFailure, type Target } from './target';
 
 /** The stack outputs the CLI reads (lib/triage-stack.ts). */
@@ -173,16 +174,10 @@ export class AwsTarget implements Target {
     return value;
   }
 
-  async objectStoredAt(key: string): Promise<Date | undefined> {
-    try {
-      const head = await this.clients.s3.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));
-      return head.LastModified ?? new Date();
-    } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
-      throw err;
-    }
+  objectStoredAt(key: string): Promise<Date | undefined> {
+    return objectStoredAt(this.clients.s3, this.bucketName, key);
   }
+
 
   /** Lambda Invoke (RequestResponse) of the inbound function with the event; its error becomes an {@link InboundFailure}. */
   async invokeInbound(event: S3Event): Promise<ObjectOutcome[]> {

@@ -12,6 +12,7 @@ import { loadConfigFile } from '../../config/load';
 import { CliError, noteTarget } from '../errors';
 import { localInboundHandler } from './local-invoke';
 import type { DeadLetter, DeadLetterQueue, Target } from './target';
+import { objectStoredAt } from './object-stored-at';
 
 /** What `npm start` writes to `<state dir>/stack.json` while it runs (lib/local/stack-file.ts). */
 export interface LocalStackDescription {
@@ -139,18 +140,10 @@ export class LocalTarget implements Target {
     return new LocalTarget(stack);
   }
 
-  async objectStoredAt(key: string): Promise<Date | undefined> {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { HeadObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));
-      return head.LastModified ?? new Date();
-    } catch (err) {
-      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
-      throw err;
-    }
+  objectStoredAt(key: string): Promise<Date | undefined> {
+    return objectStoredAt(this.s3, this.bucketName, key);
   }
+
 
   /**
    * Runs the inbound handler module in this process, with the environment the local stack gives it
