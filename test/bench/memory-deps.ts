@@ -1,9 +1,8 @@
-import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import type { TriageConfig } from '../../functions/domain/config';
 import type { TemplateRegistry } from '../../functions/domain/templates';
 import type { AttachmentStore, RawMailStore } from '../../functions/ports';
-import { ProcessInboundMail } from '../../functions/usecases/process-inbound-mail';
-import { FixedSecret, MemoryAttachmentStore, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import { inboundUseCase } from '../support/inbound';
+import { MemoryMailer, MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
 
 /** What is made once per container in Lambda (config parse, template registry) and shared by every run here. */
 export interface Container {
@@ -21,18 +20,13 @@ export function memoryInbound(container: Container, rawStore?: RawMailStore, att
   const store = new MemoryRawMailStore();
   const repository = new MemoryTicketRepository();
   const mailer = new MemoryMailer();
-  const useCase = new ProcessInboundMail({
+  const useCase = inboundUseCase({
     config: container.config,
     templates: container.templates,
     store: rawStore ?? store,
-    reader: new MailparserReader(),
     repository,
     mailer,
-    timers: new MemoryTimers(),
-    secrets: new FixedSecret(),
-    limiter: new MemoryAutoReplyLimiter(container.config.autoReplyLimits),
-    quarantine: new MemoryQuarantine(),
-    attachments: attachments ?? new MemoryAttachmentStore(),
+    ...(attachments ? { attachments } : {}),
   });
   return { useCase, store, repository, mailer };
 }

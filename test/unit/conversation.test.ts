@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { parseAgentCommands } from '../../functions/domain/commands';
 import { replyAddress } from '../../functions/domain/reply-token';
-import { ProcessInboundMail } from '../../functions/usecases/process-inbound-mail';
-import { FIXTURES, exampleConfig, exampleTemplates } from '../support/fixtures';
-import { FixedSecret, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import { FIXTURES } from '../support/fixtures';
+import { FixedSecret, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
+import { inboundUseCase } from '../support/inbound';
 
 const KEY = 'k'.repeat(64);
 const PASS = 'Authentication-Results: amazonses.com; spf=pass smtp.mailfrom=agents.example.com; dkim=pass header.i=@agents.example.com; dmarc=pass header.from=agents.example.com;\r\n';
@@ -15,19 +14,12 @@ function setup() {
   const store = new MemoryRawMailStore();
   const repository = new MemoryTicketRepository();
   const mailer = new MemoryMailer();
-  const config = exampleConfig();
   let clock = new Date('2026-11-23T10:15:03Z');
-  const useCase = new ProcessInboundMail({
-    config,
-    templates: exampleTemplates(),
+  const useCase = inboundUseCase({
     store,
-    reader: new MailparserReader(),
     repository,
     mailer,
-    timers: new MemoryTimers(),
     secrets: new FixedSecret(KEY),
-    limiter: new MemoryAutoReplyLimiter(config.autoReplyLimits),
-    quarantine: new MemoryQuarantine(),
     now: () => clock,
   });
   let n = 0;

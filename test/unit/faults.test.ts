@@ -23,12 +23,11 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCom
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { S3Event } from 'aws-lambda';
 import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { SesMailer } from '../../functions/adapters/ses-mailer';
-import { ProcessInboundMail } from '../../functions/usecases/process-inbound-mail';
 import { buildDeploymentJson } from '../../lib/config/deployment';
-import { CONFIG_PATH, exampleConfig, exampleTemplates, FIXTURES } from '../support/fixtures';
-import { FixedSecret, MemoryAutoReplyLimiter, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import { CONFIG_PATH, exampleConfig, FIXTURES } from '../support/fixtures';
+import { MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
+import { inboundUseCase } from '../support/inbound';
 
 type Clients = typeof import('../../functions/shared/clients').clients;
 
@@ -218,17 +217,11 @@ describe('the SDK clients as configured retry throttling, timeouts and 5xx with 
     const config = exampleConfig();
     const store = new MemoryRawMailStore();
     const repository = new MemoryTicketRepository();
-    const useCase = new ProcessInboundMail({
+    const useCase = inboundUseCase({
       config,
-      templates: exampleTemplates(),
       store,
-      reader: new MailparserReader(),
       repository,
       mailer: new SesMailer(ses, 'ConfigSet', 'us-east-1'),
-      timers: new MemoryTimers(),
-      secrets: new FixedSecret(),
-      limiter: new MemoryAutoReplyLimiter(config.autoReplyLimits),
-      quarantine: new MemoryQuarantine(),
     });
     const object = { key: 'inbound/help@example.com/obj1', arrivedAt: new Date() };
     store.objects.set(object.key, readFileSync(join(FIXTURES, 'refund-to-help.eml')));

@@ -5,15 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { SuppressingMailer } from '../../functions/adapters/suppressing-mailer';
 import type { OutgoingMail } from '../../functions/domain/outgoing';
 import { deliveredMessageIdCandidates, feedbackAction, parseSesNotification, TRANSIENT_BOUNCE_POLICY } from '../../functions/domain/ses-feedback';
 import type { Ticket } from '../../functions/domain/ticket';
-import { ProcessInboundMail } from '../../functions/usecases/process-inbound-mail';
 import { RecordSesFeedback } from '../../functions/usecases/record-ses-feedback';
-import { exampleConfig, exampleTemplates, FIXTURES } from '../support/fixtures';
-import { FixedSecret, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemorySuppressionList, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import { exampleConfig, FIXTURES } from '../support/fixtures';
+import { MemoryMailer, MemoryRawMailStore, MemorySuppressionList, MemoryTicketRepository } from '../support/in-memory';
+import { inboundUseCase } from '../support/inbound';
 
 const SES_ID = '0100019ab2c3d4e5-3f2b1c0d-aaaa-bbbb-cccc-1234567890ab-000000';
 
@@ -262,18 +261,11 @@ describe('a suppressed customer writing again', () => {
     const inner = new MemoryMailer();
     const list = new MemorySuppressionList();
     await list.suppress({ address: 'jane.doe@customer.example.org', reason: 'complaint', detail: 'abuse', since: '2026-11-01T00:00:00Z' });
-    const useCase = new ProcessInboundMail({
+    const useCase = inboundUseCase({
       config,
-      templates: exampleTemplates(),
       store,
-      reader: new MailparserReader(),
       repository,
       mailer: new SuppressingMailer(inner, list),
-      timers: new MemoryTimers(),
-      secrets: new FixedSecret(),
-      limiter: new MemoryAutoReplyLimiter(config.autoReplyLimits),
-      quarantine: new MemoryQuarantine(),
-      now: () => new Date('2026-11-23T10:15:03Z'),
     });
     store.objects.set('inbound/help@example.com/obj1', readFileSync(join(FIXTURES, 'refund-to-help.eml')));
     const outcome = await useCase.execute({ key: 'inbound/help@example.com/obj1', arrivedAt: new Date('2026-11-23T10:15:02Z') });

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { verifyReplyAddress } from '../../functions/domain/reply-token';
-import { ProcessInboundMail, dedupeKeyOf, recipientOfKey } from '../../functions/usecases/process-inbound-mail';
+import { dedupeKeyOf, recipientOfKey } from '../../functions/usecases/process-inbound-mail';
 import { FixedSecret, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
 import { FIXTURES, exampleConfig, exampleTemplates } from '../support/fixtures';
+import { inboundUseCase } from '../support/inbound';
 
 function setup() {
   const store = new MemoryRawMailStore();
@@ -14,13 +15,10 @@ function setup() {
   const secrets = new FixedSecret();
   const config = exampleConfig();
   const quarantine = new MemoryQuarantine();
-  const useCase = new ProcessInboundMail({
+  const useCase = inboundUseCase({
     config,
-    limiter: new MemoryAutoReplyLimiter(config.autoReplyLimits),
     quarantine,
-    templates: exampleTemplates(),
     store,
-    reader: new MailparserReader(),
     repository,
     mailer,
     timers,

@@ -1,0 +1,27 @@
+import { MailparserReader } from '../../functions/adapters/mailparser-reader';
+import { ProcessInboundMail, type InboundDependencies } from '../../functions/usecases/process-inbound-mail';
+import { exampleConfig, exampleTemplates } from './fixtures';
+import { FixedSecret, MemoryAttachmentStore, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from './in-memory';
+
+/**
+ * The inbound use case wired to the in-memory adapters (the shipped config and templates, the real
+ * mail reader): the Lambda handler's composition minus the network. Pass any dependency to replace
+ * the default; keep your own reference to it to look inside.
+ */
+export function inboundUseCase(overrides: Partial<InboundDependencies> = {}): ProcessInboundMail {
+  const config = overrides.config ?? exampleConfig();
+  return new ProcessInboundMail({
+    config,
+    templates: exampleTemplates(),
+    store: new MemoryRawMailStore(),
+    reader: new MailparserReader(),
+    repository: new MemoryTicketRepository(),
+    mailer: new MemoryMailer(),
+    timers: new MemoryTimers(),
+    secrets: new FixedSecret(),
+    limiter: new MemoryAutoReplyLimiter(config.autoReplyLimits),
+    quarantine: new MemoryQuarantine(),
+    attachments: new MemoryAttachmentStore(),
+    ...overrides,
+  });
+}
