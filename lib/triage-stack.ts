@@ -84,7 +84,7 @@ export class TriageStack extends Stack {
       timerEntry: props.timerEntry,
     });
     const timers = new Timers(this, 'Timers', { timerFunction: this.responders.timerFunction.fn });
-    this.responders.useTimer(timers.stateMachine);
+    this.responders.useTimer(timers);
     this.feedback = new Feedback(this, 'Feedback', {
       configurationSet: this.responders.configurationSet,
       ticketStore,

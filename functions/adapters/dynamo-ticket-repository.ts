@@ -289,25 +289,6 @@ export class DynamoTicketRepository implements TicketRepository {
     return Item?.ticketId as string | undefined;
   }
 
-  async markEscalated(ticketId: string, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: ticketKey(ticketId),
-          UpdateExpression: 'SET escalatedAt = :at, breached = :true, version = version + :one',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(escalatedAt) AND attribute_not_exists(firstResponseAt) AND #status <> :closed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':at': at.toISOString(), ':true': true, ':one': 1, ':closed': 'closed' satisfies TicketStatus },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  }
-
   async updateTicketStatus(id: string, status: TicketStatus, at: Date): Promise<Ticket | undefined> {
     // gsi1pk is `<department>#<status>`: read the department, then update on the condition it is unchanged.
     for (let attempt = 0; attempt < 3; attempt++) {

@@ -13,7 +13,7 @@ import { taggedSubject } from './ticket';
  * responders not to answer; `X-Auto-Response-Suppress` does the same for Exchange; `X-Triage-Ticket`
  * lets our own gate recognise the mail if it comes back.
  */
-function automaticHeaders(ticketId: string, autoSubmitted: 'auto-replied' | 'auto-generated'): Record<string, string> {
+export function automaticHeaders(ticketId: string, autoSubmitted: 'auto-replied' | 'auto-generated'): Record<string, string> {
   return { 'Auto-Submitted': autoSubmitted, 'X-Auto-Response-Suppress': 'All', 'X-Triage-Ticket': ticketId };
 }
 
@@ -54,8 +54,9 @@ export function composeAcknowledgement({ cfg, dept, ticket, mail, templates, mes
       subject: mail.subject || '(no subject)',
       department: departmentName,
       company: cfg.companyName,
-      dueLocal: formatLocal(new Date(ticket.dueAt), dept.businessHours.timeZone),
-      dueAt: ticket.dueAt,
+      // The promise (target plus margin), not the target the team works to.
+      dueLocal: formatLocal(new Date(ticket.promisedAt ?? ticket.dueAt), dept.businessHours.timeZone),
+      dueAt: ticket.promisedAt ?? ticket.dueAt,
       firstResponseHours: dept.firstResponseHours,
     },
     { department: dept.name },
@@ -126,7 +127,7 @@ export function composeAgentCopy(
   };
 }
 
-/** The escalation to the department lead when the first-response target is missed. */
+/** The escalation to the department lead when the response target is missed (the assignee in copy). */
 export function composeEscalation(input: { cfg: TriageConfig; dept: Department; ticket: Ticket; templates: TemplateRegistry; messageIdSeed: string; replyAddress: string; now: Date }): OutgoingMail {
   const { cfg, dept, ticket, templates, messageIdSeed, replyAddress, now } = input;
   const departmentName = dept.displayName ?? dept.name;
@@ -139,7 +140,8 @@ export function composeEscalation(input: { cfg: TriageConfig; dept: Department; 
       department: departmentName,
       priority: ticket.priority,
       createdLocal: formatLocal(new Date(ticket.createdAt), dept.businessHours.timeZone),
-      dueLocal: formatLocal(new Date(ticket.dueAt), dept.businessHours.timeZone),
+      dueLocal: formatLocal(new Date(ticket.responseDueAt ?? ticket.dueAt), dept.businessHours.timeZone),
+      assignee: ticket.assignee,
       nowLocal: formatLocal(now, dept.businessHours.timeZone),
       agents: dept.agents.join(', '),
       lead: dept.lead,
@@ -151,6 +153,7 @@ export function composeEscalation(input: { cfg: TriageConfig; dept: Department; 
     ticketId: ticket.id,
     from: { address: departmentAddress(cfg, dept), name: `${cfg.companyName} ticket timer` },
     to: [dept.lead],
+    cc: ticket.assignee && ticket.assignee !== dept.lead ? [ticket.assignee] : undefined,
     replyTo: replyAddress,
     subject: rendered.subject,
     text: rendered.text,

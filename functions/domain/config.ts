@@ -75,6 +75,23 @@ const businessHoursSchema = z
   })
   .strict();
 
+/** Defaults of a department's timers; see {@link timersSchema}. */
+const TIMER_DEFAULTS = { warnAtShare: 0.75, followUpAfterBusinessDays: 3, autoCloseAfterBusinessDays: 4, survey: true };
+
+/** The timed steps of a ticket, per department. */
+const timersSchema = z
+  .object({
+    /** Warn the assignee (or the agents) when this share of the first-response target has passed; 0 turns the warning off. */
+    warnAtShare: z.number({ error: 'expected a share between 0 and 1, e.g. 0.75' }).min(0).lt(1, { error: 'expected a share below 1 (the target itself escalates)' }).default(TIMER_DEFAULTS.warnAtShare),
+    /** Business days an answered ticket waits on the customer before the follow-up asks whether it is solved; 0 sends none. */
+    followUpAfterBusinessDays: z.number({ error: 'expected a whole number of business days' }).int().min(0).max(60).default(TIMER_DEFAULTS.followUpAfterBusinessDays),
+    /** Quiet business days after the follow-up (or the answer, without one) before the ticket closes itself with a short note; 0 never auto-closes. */
+    autoCloseAfterBusinessDays: z.number({ error: 'expected a whole number of business days' }).int().min(0).max(90).default(TIMER_DEFAULTS.autoCloseAfterBusinessDays),
+    /** On close, ask the customer one question: did we solve it? */
+    survey: z.boolean().default(TIMER_DEFAULTS.survey),
+  })
+  .strict();
+
 const departmentSchema = z
   .object({
     /** Short, stable id used in commands and keys: lower-case letters, digits, dashes. */
@@ -109,6 +126,33 @@ const departmentSchema = z
     businessHours: businessHoursSchema,
     agents: z.array(email).min(1, { error: 'expected at least one agent address' }),
     lead: email,
+    /**
+     * Added to the first-response target in the promise the ack makes: the team works to the target
+     * (warnings and escalation run on it) and the customer is promised a time the team can beat.
+     */
+    promiseMarginHours: z.number({ error: 'expected a number of business hours (0 or more)' }).min(0, { error: 'expected 0 or more business hours' }).default(1),
+    timers: timersSchema.default(TIMER_DEFAULTS),
+    /** How customers reach the department other than by mail; offered in the follow-up. */
+    contact: z
+      .object({
+        /** Phone number customers may call, or ask to be called back from. */
+        phone: z.string().trim().min(3).optional(),
+        /** Live chat link. */
+        chatUrl: z.url({ protocol: /^https?$/, error: (issue) => `expected an http(s) link, got ${JSON.stringify(issue.input)}` }).optional(),
+      })
+      .strict()
+      .default({}),
+    /**
+     * A short block about complementary products or offers in the follow-up, shown only to customers
+     * who opted in: listed addresses, or `@domain` for everyone at a domain.
+     */
+    offers: z
+      .object({
+        text: z.string().trim().min(1),
+        optedIn: z.array(z.string().trim().toLowerCase().regex(/^([^@\s]+@|@)[^@\s]+\.[^@\s]+$/, { error: (issue) => `expected an address or @domain, got ${JSON.stringify(issue.input)}` })).default([]),
+      })
+      .strict()
+      .optional(),
     /** What happens to mail SES marks as spam or virus: quarantined (stored, no ack, no forward, releasable) or handled as usual. */
     quarantine: z.object({ spam: z.boolean().default(true), virus: z.boolean().default(true) }).strict().default({ spam: true, virus: true }),
   })
@@ -217,6 +261,7 @@ export const configSchema = z
 export type TriageConfig = z.output<typeof configSchema>;
 export type Department = TriageConfig['departments'][number];
 export type BusinessHours = Department['businessHours'];
+export type DepartmentTimers = Department['timers'];
 
 /** Thrown when a config does not validate; `problems` lists every bad field as `path: what was expected`. */
 export class ConfigError extends Error {

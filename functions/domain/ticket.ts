@@ -1,5 +1,6 @@
 import type { RoutingDecision } from './route';
 import type { MachineMailSignal } from './gate';
+import type { TimerPlan } from './timers';
 
 export type TicketStatus = 'open' | 'waiting' | 'pending' | 'closed';
 export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
@@ -33,6 +34,31 @@ export interface Ticket {
   linkReason?: string;
   /** The first-response target was missed. */
   breached?: boolean;
+  /**
+   * When the customer was promised an answer: the target plus the department's margin. Absent on
+   * tickets opened before promises were kept apart from targets (read `dueAt` then).
+   */
+  promisedAt?: string;
+  /**
+   * When the next agent response is due, once the customer wrote again after an answer (or the ticket
+   * was reopened); `dueAt` keeps the first-response target.
+   */
+  responseDueAt?: string;
+  /** When the agents were warned that the response is nearly due. */
+  warnedAt?: string;
+  /** Since when the ticket waits on the customer (an agent answered). */
+  waitingSince?: string;
+  /** When the follow-up asked the customer whether the answer solved the problem. */
+  followUpSentAt?: string;
+  /** How the ticket was closed last: by an agent, by the operator, or automatically after a quiet period. */
+  closedBy?: 'agent' | 'operator' | 'timer';
+  /**
+   * Which timer plan is current. Every change that moves the timers (an answer, a customer reply,
+   * a status command) increases it; a timer step from an older generation does nothing.
+   */
+  timerGeneration?: number;
+  /** The next timer step of the current generation, if any (also what `triage timers` shows). */
+  timer?: TimerPlan;
   /** Increases on every change; timers compare it to skip stale work. */
   version: number;
 }

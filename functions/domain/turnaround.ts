@@ -58,6 +58,26 @@ export function addBusinessHours(start: Date, hours: number, calendar: BusinessH
   throw new Error(`no opening hours within ${MAX_DAYS} days of ${start.toISOString()} in ${calendar.timeZone}`);
 }
 
+/**
+ * The opening time of the `days`-th business day after the local day of `start` (a day with opening
+ * hours that is not a holiday). Follow-ups and auto-closes land at the start of a business morning,
+ * when someone is there to read the answer: Friday 15:00 + 1 business day is Monday's opening.
+ */
+export function addBusinessDays(start: Date, days: number, calendar: BusinessHours): Date {
+  const holidays = new Set(calendar.holidays);
+  let day = DateTime.fromJSDate(start, { zone: zone(calendar.timeZone) }).startOf('day');
+  let left = days;
+  for (let i = 0; i < MAX_DAYS; i++) {
+    day = day.plus({ days: 1 }).startOf('day');
+    const ranges = calendar.weekly[WEEKDAYS[day.weekday - 1]];
+    if (ranges.length === 0 || holidays.has(day.toISODate()!)) continue;
+    if (--left > 0) continue;
+    const open = Math.min(...ranges.map((r) => r.open));
+    return day.set({ hour: Math.floor(open / 60), minute: open % 60 }).toJSDate();
+  }
+  throw new Error(`no business day within ${MAX_DAYS} days of ${start.toISOString()} in ${calendar.timeZone}`);
+}
+
 /** The department's local reading of a moment, for people: "Tuesday 24 November 2026, 13:00 (Europe/London)". */
 export function formatLocal(moment: Date, timeZone: string, locale = 'en-GB'): string {
   const local = DateTime.fromJSDate(moment, { zone: zone(timeZone) }).setLocale(locale);

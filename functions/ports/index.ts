@@ -2,6 +2,7 @@ import type { LinkedAttachment } from '../domain/attachments';
 import type { InboundMail } from '../domain/mail';
 import type { OutgoingMail, SentMail } from '../domain/outgoing';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../domain/ticket';
+import type { TimerPlan } from '../domain/timers';
 
 /** Where SES put the raw mail. */
 export interface RawMailStore {
@@ -24,9 +25,12 @@ export interface Mailer {
   screen?(mail: OutgoingMail): Promise<void>;
 }
 
-/** Starts the ticket's first-response timer; starting it twice for the same ticket is harmless. */
+/** Runs a ticket's timer steps (Step Functions executions in AWS and in the local stack). */
 export interface TimerScheduler {
-  startFirstResponseTimer(ticket: Pick<Ticket, 'id' | 'dueAt'>): Promise<void>;
+  /** Starts the wait for one planned step. Idempotent: the same plan twice is one execution, a plan that already ran is not run again. */
+  schedule(ticketId: string, plan: TimerPlan): Promise<void>;
+  /** Stops the wait of a superseded plan. Best effort: the step would find its generation outdated anyway. */
+  cancel(ticketId: string, plan: TimerPlan): Promise<void>;
 }
 
 /** The key that signs per-ticket reply addresses. */
@@ -63,7 +67,7 @@ export interface DeliveryClaim {
 }
 
 /** Side effects that must happen at most once per mail. */
-export type DeliveryStep = 'ack' | 'agent-copy' | 'timer' | 'relay' | 'note' | 'notice';
+export type DeliveryStep = 'ack' | 'agent-copy' | 'timer' | 'relay' | 'note' | 'notice' | 'warning' | 'escalation' | 'follow-up' | 'closing' | 'survey';
 
 export interface TicketFilter {
   department?: string;
@@ -105,8 +109,6 @@ export interface TicketRepository {
    * the saved ticket carries `expectedVersion + 1`. False when someone changed it meanwhile.
    */
   saveTicket(ticket: Ticket, expectedVersion: number): Promise<boolean>;
-  /** Marks the ticket escalated if it still has no first response and was not escalated; false otherwise. */
-  markEscalated(ticketId: string, at: Date): Promise<boolean>;
   /**
    * Operator actions (`triage close|assign|priority`). Each changes one ticket only if it exists, bumps
    * its `version`, and returns the updated ticket (undefined when there is no such ticket).

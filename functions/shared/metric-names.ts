@@ -28,6 +28,10 @@ export const METRIC = {
   slaBreached: 'sla_breached',
   /** a follow-up mail to the customer after an answer */
   followUps: 'follow_ups',
+  /** the assignee or agents were warned that a response is nearly due */
+  dueWarnings: 'due_warnings',
+  /** a ticket closed itself after the quiet period */
+  autoClosed: 'auto_closed',
   /** minutes from the customer's mail to the first agent answer (unit None) */
   firstResponseMinutes: 'first_response_minutes',
 } as const;

@@ -114,11 +114,21 @@ export function outcomeMetrics(outcome: ObjectOutcome & OutcomeFacts): MetricPoi
 }
 
 /** What one ticket-timer step counts for. */
-export function timerMetrics(action: string, result: unknown): MetricPoint[] {
-  const r = (result ?? {}) as { escalated?: unknown; followUpSent?: unknown };
-  if (action === 'escalate' && r.escalated === true) return [count(METRIC.escalations), count(METRIC.slaBreached)];
-  if (r.followUpSent === true) return [count(METRIC.followUps)];
-  return [];
+export function timerMetrics(result: { step: string; acted: boolean; sent: boolean }): MetricPoint[] {
+  if (!result.acted) return [];
+  switch (result.step) {
+    case 'escalate':
+      // the breach counts even when the lead's mail was suppressed (a bounced lead address)
+      return [...(result.sent ? [count(METRIC.escalations)] : []), count(METRIC.slaBreached)];
+    case 'warn':
+      return result.sent ? [count(METRIC.dueWarnings)] : [];
+    case 'follow-up':
+      return result.sent ? [count(METRIC.followUps)] : [];
+    case 'auto-close':
+      return [count(METRIC.autoClosed)];
+    default:
+      return [];
+  }
 }
 
 /** Emits points: plain ones into the buffer (published by {@link publishMetrics}), dimensioned ones at once. */

@@ -1,6 +1,7 @@
 import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { SecretsManagerSecret } from '../adapters/secrets-manager-secret';
 import { SesMailer } from '../adapters/ses-mailer';
+import { SfnTimerScheduler } from '../adapters/sfn-timer-scheduler';
 import { DynamoSuppressionList } from '../adapters/dynamo-suppression-list';
 import { SuppressingMailer } from '../adapters/suppressing-mailer';
 import { clients, region } from '../shared/clients';
@@ -8,45 +9,57 @@ import { deployment } from '../shared/deployment';
 import { requireEnv } from '../shared/env';
 import type { Context } from 'aws-lambda';
 import { emitMetrics, invocationLogger, publishMetrics, resultLogKeys, timerMetrics } from '../shared/observability';
-import { RunTicketTimer, type EscalationResult, type TicketCheck } from '../usecases/run-ticket-timer';
+import { TIMER_STEPS } from '../domain/timers';
+import { RunTicketTimer, type TimerStepInput, type TimerStepResult } from '../usecases/run-ticket-timer';
 
-/** What a Task state of the ticket timer passes (payloadResponseOnly: the payload is the event). */
-export type TimerTaskInput = { action: 'check'; ticketId: string } | { action: 'escalate'; ticketId: string };
+/**
+ * What a Task state of the ticket timer passes (payloadResponseOnly: the payload is the event):
+ * `run` one planned step, or `record-failure` from the catch after the retries gave up.
+ */
+export type TimerTaskInput = ({ action: 'run' } & TimerStepInput) | ({ action: 'record-failure'; error?: string; cause?: string } & TimerStepInput);
 
 let useCase: RunTicketTimer | undefined;
 
 function runTicketTimer(): RunTicketTimer {
   if (useCase) return useCase;
   const { config, templates } = deployment();
+  const secrets = new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID'));
   useCase = new RunTicketTimer({
     config,
     templates,
     repository: new DynamoTicketRepository(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.departments.map((d) => d.name)),
     mailer: new SuppressingMailer(new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()), new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE'))),
-    secrets: new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID')),
+    secrets,
+    scheduler: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
   });
   return useCase;
 }
 
-/** The Lambda task of the ticket timer state machine. Errors propagate: the state machine retries with backoff. */
-export async function handler(input: TimerTaskInput, context?: Context): Promise<TicketCheck | EscalationResult> {
-  const log = invocationLogger(context).createChild({ persistentKeys: { ticketId: input.ticketId, action: input.action } });
-  let result: TicketCheck | EscalationResult;
+function validStep(input: TimerTaskInput): void {
+  if (typeof input.ticketId !== 'string' || !Number.isInteger(input.generation) || !TIMER_STEPS.includes(input.step)) {
+    throw new Error(`bad timer input ${JSON.stringify(input).slice(0, 200)}: expected {ticketId, generation, step: ${TIMER_STEPS.join('|')}}`);
+  }
+}
+
+/** The Lambda task of the ticket timer state machine. Errors propagate: the state machine retries with backoff, then records the failure. */
+export async function handler(input: TimerTaskInput, context?: Context): Promise<TimerStepResult | { ticketId: string; recorded: boolean }> {
+  const log = invocationLogger(context).createChild({ persistentKeys: { ticketId: input.ticketId, action: input.action, step: input.step, generation: input.generation } });
+  validStep(input);
   switch (input.action) {
-    case 'check':
-      result = await runTicketTimer().check(input.ticketId);
+    case 'run': {
+      const result = await runTicketTimer().run(input);
       log.appendKeys(resultLogKeys(result));
-      log.info('ticket checked', { ...result });
-      break;
-    case 'escalate':
-      result = await runTicketTimer().escalate(input.ticketId);
-      log.appendKeys(resultLogKeys(result));
-      log.info('escalation step', { ...result });
-      break;
+      log.info(result.acted ? 'timer step acted' : 'timer step had nothing to do', { ...result });
+      emitMetrics(timerMetrics(result));
+      publishMetrics();
+      return result;
+    }
+    case 'record-failure': {
+      const recorded = await runTicketTimer().recordFailure(input);
+      log.error('timer step failed after its retries', { error: input.error, cause: input.cause, recorded: recorded.recorded });
+      return recorded;
+    }
     default:
       throw new Error(`unknown timer action ${JSON.stringify((input as { action?: unknown }).action)}`);
   }
-  emitMetrics(timerMetrics(input.action, result));
-  publishMetrics();
-  return result;
 }

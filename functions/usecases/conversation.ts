@@ -8,8 +8,10 @@ import { visibleReplyText } from '../domain/quotes';
 import { replyAddress } from '../domain/reply-token';
 import type { TemplateRegistry } from '../domain/templates';
 import type { Ticket, TicketMessage } from '../domain/ticket';
-import type { ObjectOutcome, SecretSource, TicketRepository } from '../ports';
+import { retime, type TimerChange } from '../domain/timers';
+import type { ObjectOutcome, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 import { inboundRecord, type DeliverySteps } from './delivery-steps';
+import { updateTicket } from './update-ticket';
 
 /** What the conversation steps need to know about the mail being handled. */
 export interface ConversationContext {
@@ -27,11 +29,9 @@ export interface ConversationDependencies {
   repository: TicketRepository;
   secrets: SecretSource;
   steps: DeliverySteps;
+  timers: TimerScheduler;
   now: () => Date;
 }
-
-/** How often a ticket update is retried when another function changed the ticket meanwhile. */
-const UPDATE_ATTEMPTS = 5;
 
 /**
  * Mail that belongs to an existing ticket: the customer writing again, an agent answering (relayed
@@ -48,15 +48,24 @@ export class Conversation {
     return replyAddress(await this.deps.secrets.replyTokenKey(), ticketId, this.deps.config.replyDomain);
   }
 
-  /** Applies `change` to the current ticket with optimistic concurrency; `undefined` from `change` means nothing to do. */
-  private async updateTicket(id: string, change: (ticket: Ticket) => Ticket | undefined): Promise<Ticket> {
-    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-      const current = (await this.deps.repository.getTicket(id))!;
-      const next = change(structuredClone(current));
-      if (!next) return current;
-      if (await this.deps.repository.saveTicket(next, current.version)) return { ...next, version: current.version + 1 };
+  /**
+   * Applies `change` to the ticket and moves its timers when its waiting state changed (see
+   * `retime`): the superseded step is stopped, the new one started. Starting is idempotent, so a
+   * retried delivery that finds the ticket already changed starts the current step again, harmlessly.
+   */
+  private async updateTicket(id: string, change: (ticket: Ticket) => Ticket | undefined, timerChange: TimerChange = {}): Promise<Ticket> {
+    const now = this.deps.now();
+    const { before, ticket } = await updateTicket(this.deps.repository, id, (t) => {
+      const next = change(t);
+      return next && retime(t, next, this.department(next), now, timerChange);
+    });
+    const { timers } = this.deps;
+    if (before.timer && (ticket.timerGeneration ?? 0) !== (before.timerGeneration ?? 0)) {
+      // best effort: a step that still fires finds its generation outdated and does nothing
+      await timers.cancel(id, before.timer).catch(() => undefined);
     }
-    throw new Error(`ticket ${id} kept changing; giving up after ${UPDATE_ATTEMPTS} attempts (the delivery will be retried)`);
+    if (ticket.timer) await timers.schedule(id, ticket.timer);
+    return ticket;
   }
 
   private inboundRecord(ticketId: string, kind: string, ctx: ConversationContext, extra: Partial<TicketMessage> = {}): TicketMessage {
@@ -178,7 +187,8 @@ export class Conversation {
       );
     }
     const now = this.deps.now();
-    const ticket = await this.updateTicket(ticketId, (t) => applyCommands({ ...t, ...(relayed ? answered(t, now) : {}) }, parsed.commands, now));
+    const closedByAgent = parsed.commands.some((c) => c.name === 'status' && c.status === 'closed');
+    const ticket = await this.updateTicket(ticketId, (t) => applyCommands({ ...t, ...(relayed ? answered(t, now) : {}) }, parsed.commands, now), { answered: relayed, closedByAgent });
 
     if (isNote && parsed.body) {
       const reply = await this.replyAddressOf(ticketId);
@@ -209,7 +219,7 @@ function answered(t: Ticket, now: Date): Partial<Ticket> {
 export function applyCommands(t: Ticket, commands: readonly AgentCommand[], now: Date): Ticket {
   let next = { ...t };
   for (const c of commands) {
-    if (c.name === 'status') next = { ...next, status: c.status, closedAt: c.status === 'closed' ? now.toISOString() : undefined };
+    if (c.name === 'status') next = { ...next, status: c.status, closedAt: c.status === 'closed' ? now.toISOString() : undefined, closedBy: c.status === 'closed' ? 'agent' : undefined };
     if (c.name === 'assign') next = { ...next, assignee: c.agent };
     if (c.name === 'priority') next = { ...next, priority: c.priority };
     if (c.name === 'dept') next = { ...next, department: c.department };

@@ -9,7 +9,7 @@ import { routeMail } from '../domain/route';
 import type { TemplateRegistry } from '../domain/templates';
 import { decideConversation, referencedIds, replyDomainAddresses, type ThreadMatch } from '../domain/thread';
 import { formatTicketId, ticketTagsIn, type Ticket } from '../domain/ticket';
-import { addBusinessHours } from '../domain/turnaround';
+import { awaitingResponsePlan, responseDue } from '../domain/timers';
 import { readVerdicts, senderAuthenticated } from '../domain/verdicts';
 import { Conversation, type ConversationContext } from './conversation';
 import { DeliverySteps, inboundRecord } from './delivery-steps';
@@ -85,7 +85,7 @@ export class ProcessInboundMail {
     const cfg = deps.config;
     this.ownAddresses = new Set([cfg.generalAddress, ...cfg.departments.flatMap((d) => d.addresses)]);
     this.steps = new DeliverySteps(deps.repository, deps.mailer, this.now);
-    this.conversation = new Conversation({ config: cfg, templates: deps.templates, repository: deps.repository, secrets: deps.secrets, steps: this.steps, now: this.now });
+    this.conversation = new Conversation({ config: cfg, templates: deps.templates, repository: deps.repository, secrets: deps.secrets, steps: this.steps, timers: deps.timers, now: this.now });
   }
 
   /** Agents (and leads) who may answer a ticket of `department`. */
@@ -225,9 +225,9 @@ export class ProcessInboundMail {
       for (const a of link) linked.push(await store!.keep(ticket.id, a));
       return composeAgentCopy({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote, linked });
     });
-    if (!claim.done.includes('timer')) {
-      await this.deps.timers.startFirstResponseTimer(ticket);
-      await repository.finishStep(dedupeKey, 'timer', ticket.dueAt);
+    if (!claim.done.includes('timer') && ticket.timer) {
+      await this.deps.timers.schedule(ticket.id, ticket.timer);
+      await repository.finishStep(dedupeKey, 'timer', ticket.timer.at);
     }
     await repository.completeDelivery(dedupeKey, this.now());
     const note = ack.limited ? `; no acknowledgement: ${ack.limited}` : '';
@@ -240,6 +240,7 @@ export class ProcessInboundMail {
     const existing = await repository.getTicket(ticketId);
     if (existing) return existing;
     const from = mail.from!;
+    const { dueAt, promisedAt } = responseDue(dept, object.arrivedAt);
     const ticket: Ticket = {
       id: ticketId,
       department: dept.name,
@@ -250,7 +251,10 @@ export class ProcessInboundMail {
       participants: [...new Set([from.address, ...mail.cc.map((a) => a.address)])].filter((a) => !this.isOwnAddress(a)),
       subject: mail.subject || '(no subject)',
       createdAt: object.arrivedAt.toISOString(),
-      dueAt: addBusinessHours(object.arrivedAt, dept.firstResponseHours, dept.businessHours).toISOString(),
+      dueAt: dueAt.toISOString(),
+      promisedAt: promisedAt.toISOString(),
+      timerGeneration: 0,
+      timer: awaitingResponsePlan(dept, 0, object.arrivedAt, dueAt),
       messageIds: mail.messageId ? [mail.messageId] : [],
       lastCustomerMessageId: mail.messageId,
       linkedTo: link.linkedTo,

@@ -194,7 +194,7 @@ export class Observability extends Construct {
       }),
       new GraphWidget({
         title: 'Agents and timers',
-        left: [app(METRIC.relays, inbound), app(METRIC.escalations, timer), app(METRIC.slaBreached, timer), app(METRIC.followUps, timer)],
+        left: [app(METRIC.relays, inbound), app(METRIC.dueWarnings, timer), app(METRIC.escalations, timer), app(METRIC.slaBreached, timer), app(METRIC.followUps, timer), app(METRIC.autoClosed, timer)],
         width: 8,
       }),
     );

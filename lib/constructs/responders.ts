@@ -210,16 +210,21 @@ export class Responders extends Construct {
     );
   }
 
-  /** Gives the inbound function the ticket timer: `TIMER_STATE_MACHINE_ARN` and `states:StartExecution` on it. */
-  useTimer(stateMachine: IStateMachine): void {
-    this.inboundFunction.addEnvironment('TIMER_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
-    this.inboundFunction.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'StartTicketTimers',
-        effect: Effect.ALLOW,
-        actions: ['states:StartExecution'],
-        resources: [stateMachine.stateMachineArn],
-      }),
-    );
+  /**
+   * Gives the inbound and timer functions the ticket timer: `TIMER_STATE_MACHINE_ARN`, starting
+   * executions (the next step), and for the inbound function stopping them (superseded steps).
+   */
+  useTimer(timers: { stateMachineArn: string; executionArnPattern: string }): void {
+    for (const fn of [this.inboundFunction, this.timerFunction]) {
+      fn.addEnvironment('TIMER_STATE_MACHINE_ARN', timers.stateMachineArn);
+      fn.addToRolePolicy(new PolicyStatement({ sid: 'StartTicketTimers', effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [timers.stateMachineArn] }));
+    }
+    this.inboundFunction.addToRolePolicy(new PolicyStatement({ sid: 'StopSupersededTimers', effect: Effect.ALLOW, actions: ['states:StopExecution'], resources: [timers.executionArnPattern] }));
+    acknowledge(this.inboundFunction.role.node.findChild('DefaultPolicy'), {
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<AWS::StackName>-ticket-timer:*]',
+      reason:
+        'states:StopExecution only, on executions of this stack\'s ticket timer: a superseded timer step is stopped by its name ' +
+        '(<ticket>-g<generation>-<step>), made at run time.',
+    });
   }
 }

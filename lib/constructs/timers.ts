@@ -1,9 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
-  Choice,
-  Condition,
   DefinitionBody,
   Errors,
   Fail,
@@ -23,22 +21,20 @@ import { Construct } from 'constructs';
 import { acknowledge, nagRef } from '../nag';
 
 /**
- * State names of the ticket timer. They are a contract: the local stack overrides the waits by state
- * name, and operators read them in execution histories.
+ * State names of the ticket timer. They are a contract: operators read them in execution histories,
+ * and the local stack scales the Wait by reading `$.at` from the execution input.
  */
 export const TIMER_STATES = {
-  wait: 'WaitForFirstResponseDue',
-  check: 'CheckTicket',
-  choice: 'StillUnanswered',
-  nothingToDo: 'NothingToDo',
-  escalate: 'EscalateToLead',
-  escalated: 'Escalated',
+  wait: 'WaitUntilStepDue',
+  run: 'RunTimerStep',
+  done: 'StepDone',
+  recordFailure: 'RecordTimerFailure',
   failed: 'TimerFailed',
 } as const;
 
 /** Properties of {@link Timers}. */
 export interface TimersProps {
-  /** The timer function (actions `check` and `escalate`). */
+  /** The timer function (actions `run` and `record-failure`). */
   readonly timerFunction: IFunction;
   /**
    * Retention of the state machine's execution log.
@@ -48,60 +44,71 @@ export interface TimersProps {
 }
 
 /**
- * The ticket timer: a Standard state machine (JSONPath) started per ticket with
- * `{ticketId, dueAt}` under the execution name `<ticketId>-first-response`. It waits until the
- * promised first-response time, re-checks the ticket, and escalates to the department lead only if
- * the ticket is still unanswered and not yet escalated.
+ * The ticket timer: a Standard state machine (JSONPath) started once per planned step with
+ * `{ticketId, generation, step, at}` under the name `<ticket>-g<generation>-<step>`. It waits until
+ * `at`, then runs the step; the step re-reads the ticket, acts only if its generation is current and
+ * the ticket still waits for it, and starts the next step's execution itself. A step that fails after
+ * its retries is recorded on the ticket and fails the execution (the failed-executions alarm).
+ *
+ * The state machine has a fixed name, so its ARN is known before it exists: the timer function,
+ * which the definition invokes, may start executions of it without a dependency cycle.
  */
 export class Timers extends Construct {
   /** The state machine. */
   readonly stateMachine: StateMachine;
   /** Its execution log group. */
   readonly logGroup: LogGroup;
+  /** The state machine's ARN, built from its fixed name (no reference to the resource). */
+  readonly stateMachineArn: string;
+  /** The ARN pattern of its executions (for states:StopExecution). */
+  readonly executionArnPattern: string;
 
   constructor(scope: Construct, id: string, props: TimersProps) {
     super(scope, id);
+    const stack = Stack.of(this);
+    // `AWS::StackName` in the name: staging and production stacks get their own state machines.
+    const stateMachineName = `${Aws.STACK_NAME}-ticket-timer`;
+    this.stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.executionArnPattern = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
     const failed = new Fail(this, TIMER_STATES.failed, {
-      comment: 'The timer function failed after its retries; the ticket itself is unchanged.',
+      comment: 'A timer step failed after its retries; the failure is recorded on the ticket and the failed-executions alarm fires.',
     });
-    const withRetryAndCatch = (task: LambdaInvoke): LambdaInvoke => {
+    const step = { ticketId: JsonPath.stringAt('$.ticketId'), generation: JsonPath.numberAt('$.generation'), step: JsonPath.stringAt('$.step') };
+    const retry = (task: LambdaInvoke, maxAttempts: number): LambdaInvoke => {
       task.addRetry({
         errors: [Errors.TASKS_FAILED],
         interval: Duration.seconds(2),
         backoffRate: 2,
-        maxAttempts: 4,
+        maxAttempts,
         maxDelay: Duration.seconds(60),
         jitterStrategy: JitterType.FULL,
       });
-      task.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.error' });
       return task;
     };
 
-    const wait = new Wait(this, TIMER_STATES.wait, { time: WaitTime.timestampPath('$.dueAt') });
-    const check = withRetryAndCatch(
-      new LambdaInvoke(this, TIMER_STATES.check, {
+    const wait = new Wait(this, TIMER_STATES.wait, { time: WaitTime.timestampPath('$.at') });
+    const recordFailure = retry(
+      new LambdaInvoke(this, TIMER_STATES.recordFailure, {
+        lambdaFunction: props.timerFunction,
+        payloadResponseOnly: true,
+        payload: TaskInput.fromObject({ action: 'record-failure', ...step, error: JsonPath.stringAt('$.error.Error'), cause: JsonPath.stringAt('$.error.Cause') }),
+        resultPath: '$.recorded',
+      }),
+      2,
+    );
+    recordFailure.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.recordError' });
+    const run = retry(
+      new LambdaInvoke(this, TIMER_STATES.run, {
         lambdaFunction: props.timerFunction,
         // Calls the function ARN directly (the local stack maps it to the handler) and returns its result as is.
         payloadResponseOnly: true,
-        payload: TaskInput.fromObject({ action: 'check', ticketId: JsonPath.stringAt('$.ticketId') }),
-        resultPath: '$.check',
+        payload: TaskInput.fromObject({ action: 'run', ...step }),
+        resultPath: '$.result',
       }),
+      5,
     );
-    const escalate = withRetryAndCatch(
-      new LambdaInvoke(this, TIMER_STATES.escalate, {
-        lambdaFunction: props.timerFunction,
-        payloadResponseOnly: true,
-        payload: TaskInput.fromObject({ action: 'escalate', ticketId: JsonPath.stringAt('$.ticketId') }),
-        resultPath: '$.escalation',
-      }),
-    );
-    const stillUnanswered = new Choice(this, TIMER_STATES.choice)
-      .when(
-        Condition.and(Condition.booleanEquals('$.check.answered', false), Condition.booleanEquals('$.check.escalated', false)),
-        escalate.next(new Succeed(this, TIMER_STATES.escalated)),
-      )
-      .otherwise(new Succeed(this, TIMER_STATES.nothingToDo));
+    run.addCatch(recordFailure.next(failed), { errors: [Errors.ALL], resultPath: '$.error' });
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
@@ -109,15 +116,16 @@ export class Timers extends Construct {
     });
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       queryLanguage: QueryLanguage.JSON_PATH,
-      comment: 'Ticket timer: wait for the first-response due time, then escalate if still unanswered',
-      definitionBody: DefinitionBody.fromChainable(wait.next(check).next(stillUnanswered)),
+      comment: 'Ticket timer: wait until the planned time, then run one step (warn, escalate, follow-up, auto-close, survey)',
+      definitionBody: DefinitionBody.fromChainable(wait.next(run).next(new Succeed(this, TIMER_STATES.done))),
       tracingEnabled: true,
       logs: {
         destination: this.logGroup,
         level: LogLevel.ALL,
-        // State inputs and outputs stay out of the log: they carry ticket data (the check result,
+        // State inputs and outputs stay out of the log: they carry ticket data (step results,
         // error causes that may quote customer content). The execution history still shows them.
         includeExecutionData: false,
       },

@@ -175,8 +175,11 @@ describe('what the functions emit for an outcome', () => {
 
   it('records first-response time and timer escalations (each an SLA breach)', () => {
     expect(outcomeMetrics({ ...base, outcome: 'relayed', firstResponseMinutes: 42 }).find((p) => p.name === METRIC.firstResponseMinutes)).toMatchObject({ value: 42, unit: 'None' });
-    expect(timerMetrics('escalate', { escalated: true }).map((p) => p.name)).toEqual(['escalations', 'sla_breached']);
-    expect(timerMetrics('escalate', { escalated: false })).toEqual([]);
-    expect(timerMetrics('check', { answered: false })).toEqual([]);
+    expect(timerMetrics({ step: 'escalate', acted: true, sent: true }).map((p) => p.name)).toEqual(['escalations', 'sla_breached']);
+    expect(timerMetrics({ step: 'escalate', acted: true, sent: false }).map((p) => p.name)).toEqual(['sla_breached']);
+    expect(timerMetrics({ step: 'escalate', acted: false, sent: false })).toEqual([]);
+    expect(timerMetrics({ step: 'warn', acted: true, sent: true }).map((p) => p.name)).toEqual(['due_warnings']);
+    expect(timerMetrics({ step: 'follow-up', acted: true, sent: true }).map((p) => p.name)).toEqual(['follow_ups']);
+    expect(timerMetrics({ step: 'auto-close', acted: true, sent: true }).map((p) => p.name)).toEqual(['auto_closed']);
   });
 });

@@ -181,6 +181,10 @@ describe('functions', () => {
     NODE_OPTIONS: '--enable-source-maps',
   };
   const fnProps = (fn: { fn: unknown }) => template.toJSON().Resources[logicalId(fn.fn as never)].Properties;
+  // A fixed name built on AWS::StackName, not a Ref: the timer function starts executions of the state machine that invokes it.
+  const timerArn = {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:', { Ref: 'AWS::StackName' }, '-ticket-timer']],
+  };
 
   it('inbound: Node.js 22 on arm64, traced, 1024 MB, 2 minutes, contract environment', () => {
     expect(fnProps(stack.inboundFunction)).toMatchObject({
@@ -191,21 +195,25 @@ describe('functions', () => {
         Variables: {
           ...contractEnv,
           POWERTOOLS_SERVICE_NAME: 'inbound',
-          TIMER_STATE_MACHINE_ARN: { Ref: logicalId(stack.timerStateMachine) },
+          TIMER_STATE_MACHINE_ARN: timerArn,
         },
       },
     });
   });
 
-  it('timer: Node.js 22 on arm64, traced, 256 MB, 30 s, contract environment', () => {
-    const props = fnProps(stack.timerFunction);
-    expect(props).toMatchObject({
+  it('timer: Node.js 22 on arm64, traced, 256 MB, 30 s, contract environment (it schedules the next step itself)', () => {
+    expect(fnProps(stack.timerFunction)).toMatchObject({
       ...common,
       MemorySize: 256,
       Timeout: 30,
-      Environment: { Variables: { ...contractEnv, POWERTOOLS_SERVICE_NAME: 'timer' } },
+      Environment: { Variables: { ...contractEnv, POWERTOOLS_SERVICE_NAME: 'timer', TIMER_STATE_MACHINE_ARN: timerArn } },
     });
-    expect(props.Environment.Variables.TIMER_STATE_MACHINE_ARN).toBeUndefined();
+  });
+
+  it('names the timer ARN from the state machine\'s name, which is the one the state machine has', () => {
+    const name = template.toJSON().Resources[logicalId(stack.timerStateMachine)].Properties.StateMachineName;
+    expect(name).toEqual({ 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-ticket-timer']] });
+    expect(JSON.stringify(timerArn)).toContain('"AWS::StackName"},"-ticket-timer"');
   });
 
   it('each function logs to its own log group with a retention', () => {
@@ -275,7 +283,8 @@ describe('least privilege', () => {
         'secretsmanager:GetSecretValue',
         'ses:SendRawEmail',
         'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage',
-        'states:StartExecution',
+        'states:StartExecution', // the first timer step, and the new one when a reply moves the timers
+        'states:StopExecution', // the superseded step
         'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
       ].sort(),
     );
@@ -295,6 +304,7 @@ describe('least privilege', () => {
         'logs:CreateLogStream', 'logs:PutLogEvents',
         'secretsmanager:GetSecretValue',
         'ses:SendRawEmail',
+        'states:StartExecution', // the next step
         'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
       ].sort(),
     );
@@ -360,57 +370,42 @@ describe('ticket timer state machine', () => {
 
   it('has exactly the contract states, in JSONPath', () => {
     expect(Object.keys(definition.States).sort()).toEqual(Object.values(TIMER_STATES).sort());
-    expect(definition.StartAt).toBe('WaitForFirstResponseDue');
+    expect(definition.StartAt).toBe('WaitUntilStepDue');
     expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
     expect(JSON.stringify(definition)).not.toMatch(/JSONata|\{%/);
   });
 
-  it('waits until $.dueAt, then checks the ticket with the timer function', () => {
-    expect(definition.States.WaitForFirstResponseDue).toEqual({ Type: 'Wait', TimestampPath: '$.dueAt', Next: 'CheckTicket' });
-    expect(definition.States.CheckTicket).toMatchObject({
+  it('waits until $.at, then runs the planned step with the timer function', () => {
+    expect(definition.States.WaitUntilStepDue).toEqual({ Type: 'Wait', TimestampPath: '$.at', Next: 'RunTimerStep' });
+    expect(definition.States.RunTimerStep).toMatchObject({
       Type: 'Task',
       Resource: timerFn, // payloadResponseOnly: the function ARN itself
-      Parameters: { action: 'check', 'ticketId.$': '$.ticketId' },
-      ResultPath: '$.check',
-      Next: 'StillUnanswered',
-      Catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'TimerFailed' })],
+      Parameters: { action: 'run', 'ticketId.$': '$.ticketId', 'generation.$': '$.generation', 'step.$': '$.step' },
+      ResultPath: '$.result',
+      Next: 'StepDone',
+      Catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordTimerFailure' })],
     });
+    expect(definition.States.StepDone.Type).toBe('Succeed');
   });
 
-  it('escalates only when unanswered and not yet escalated', () => {
-    expect(definition.States.StillUnanswered).toEqual({
-      Type: 'Choice',
-      Choices: [
-        {
-          And: [
-            { Variable: '$.check.answered', BooleanEquals: false },
-            { Variable: '$.check.escalated', BooleanEquals: false },
-          ],
-          Next: 'EscalateToLead',
-        },
-      ],
-      Default: 'NothingToDo',
-    });
-    expect(definition.States.EscalateToLead).toMatchObject({
+  it('records a step that failed after its retries on the ticket, then fails the execution (the alarm)', () => {
+    expect(definition.States.RecordTimerFailure).toMatchObject({
       Type: 'Task',
       Resource: timerFn,
-      Parameters: { action: 'escalate', 'ticketId.$': '$.ticketId' },
-      Next: 'Escalated',
-      Catch: [expect.objectContaining({ Next: 'TimerFailed' })],
+      Parameters: { action: 'record-failure', 'ticketId.$': '$.ticketId', 'step.$': '$.step', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' },
+      Next: 'TimerFailed',
+      Catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'TimerFailed' })],
     });
-    expect(definition.States.Escalated.Type).toBe('Succeed');
-    expect(definition.States.NothingToDo.Type).toBe('Succeed');
     expect(definition.States.TimerFailed.Type).toBe('Fail');
   });
 
   it('retries task errors with backoff and jitter', () => {
-    for (const name of ['CheckTicket', 'EscalateToLead']) {
+    for (const name of ['RunTimerStep', 'RecordTimerFailure']) {
       expect(definition.States[name].Retry).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], BackoffRate: 2, JitterStrategy: 'FULL', MaxAttempts: 4 }),
-        ]),
+        expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], BackoffRate: 2, JitterStrategy: 'FULL' })]),
       );
     }
+    expect(definition.States.RunTimerStep.Retry.find((r: { ErrorEquals: string[] }) => r.ErrorEquals.includes('States.TaskFailed')).MaxAttempts).toBe(5);
   });
 
   it('logs ALL without execution data, and is traced', () => {

@@ -1,3 +1,4 @@
+import { timerExecutionName, type TimerPlan } from '../../functions/domain/timers';
 import type { OutgoingMail, SentMail } from '../../functions/domain/outgoing';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../../functions/domain/ticket';
 import type { TriageConfig } from '../../functions/domain/config';
@@ -29,10 +30,20 @@ export class MemoryMailer implements Mailer {
   }
 }
 
+/** Records timer plans by execution name, as Step Functions would run them (one per name). */
 export class MemoryTimers implements TimerScheduler {
-  readonly started = new Map<string, string>();
-  async startFirstResponseTimer(ticket: Pick<Ticket, 'id' | 'dueAt'>): Promise<void> {
-    if (!this.started.has(ticket.id)) this.started.set(ticket.id, ticket.dueAt);
+  readonly scheduled = new Map<string, TimerPlan & { ticketId: string }>();
+  readonly cancelled: string[] = [];
+  async schedule(ticketId: string, plan: TimerPlan): Promise<void> {
+    const name = timerExecutionName(ticketId, plan);
+    if (!this.scheduled.has(name)) this.scheduled.set(name, { ticketId, ...plan });
+  }
+  async cancel(ticketId: string, plan: TimerPlan): Promise<void> {
+    this.cancelled.push(timerExecutionName(ticketId, plan));
+  }
+  /** The plans of one ticket, in the order they were scheduled. */
+  of(ticketId: string): TimerPlan[] {
+    return [...this.scheduled.values()].filter((p) => p.ticketId === ticketId).map(({ generation, step, at }) => ({ generation, step, at }));
   }
 }
 
@@ -141,13 +152,6 @@ export class MemoryTicketRepository implements TicketRepository {
   }
   async findTicketByMessageId(messageId: string) {
     return this.messageIds.get(messageId.toLowerCase());
-  }
-  async markEscalated(ticketId: string, at: Date) {
-    const t = this.tickets.get(ticketId);
-    if (!t || t.escalatedAt || t.firstResponseAt || t.status === 'closed') return false;
-    t.escalatedAt = at.toISOString();
-    t.version++;
-    return true;
   }
   async updateTicketStatus(id: string, status: TicketStatus, at: Date) {
     return this.change(id, (t) => {

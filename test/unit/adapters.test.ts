@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
@@ -41,13 +41,6 @@ describe('DynamoTicketRepository', () => {
     ddb.on(GetCommand).resolves({ Item: { objectKey: 'inbound/a/1', claimedAt: '2026-11-23T09:00:00.000Z', state: 'claimed', done: [] } });
     ddb.on(UpdateCommand).resolves({});
     expect(await repo.claimDelivery('k', 'inbound/a/2', new Date('2026-11-23T10:00:00Z'))).toMatchObject({ status: 'resumed' });
-  });
-
-  it('escalates only when the condition holds, and says so', async () => {
-    ddb.on(UpdateCommand).resolvesOnce({}).rejects(conditionFailed());
-    expect(await repo.markEscalated('BIL-1001', new Date())).toBe(true);
-    expect(await repo.markEscalated('BIL-1001', new Date())).toBe(false);
-    expect(ddb.commandCalls(UpdateCommand)[0].args[0].input.ConditionExpression).toMatch(/attribute_not_exists\(firstResponseAt\)/);
   });
 
   it('lets other DynamoDB errors through so the event is retried', async () => {
@@ -92,16 +85,32 @@ describe('SfnTimerScheduler', () => {
   const sfn = mockClient(SFNClient);
   beforeEach(() => sfn.reset());
 
-  it('names the execution after the ticket and treats an existing one as started', async () => {
+  const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:EmailTriage-ticket-timer';
+  const plan = { generation: 2, step: 'follow-up' as const, at: '2026-11-24T09:45:02.000Z' };
+
+  it('names the execution after ticket, generation and step, and treats an existing one as started', async () => {
     sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: 'arn' }).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
-    const scheduler = new SfnTimerScheduler(new SFNClient({ region: 'us-east-1' }), 'arn:sm');
-    await scheduler.startFirstResponseTimer({ id: 'BIL-1001', dueAt: '2026-11-24T09:45:02.000Z' });
-    await scheduler.startFirstResponseTimer({ id: 'BIL-1001', dueAt: '2026-11-24T09:45:02.000Z' });
+    const scheduler = new SfnTimerScheduler(new SFNClient({ region: 'us-east-1' }), arn);
+    await scheduler.schedule('BIL-1001', plan);
+    await scheduler.schedule('BIL-1001', plan);
     expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({
-      stateMachineArn: 'arn:sm',
-      name: 'BIL-1001-first-response',
-      input: JSON.stringify({ ticketId: 'BIL-1001', dueAt: '2026-11-24T09:45:02.000Z' }),
+      stateMachineArn: arn,
+      name: 'BIL-1001-g2-follow-up',
+      input: JSON.stringify({ ticketId: 'BIL-1001', generation: 2, step: 'follow-up', at: '2026-11-24T09:45:02.000Z' }),
     });
+  });
+
+  it('stops a superseded step by its execution ARN, and lets a missing one be', async () => {
+    sfn.on(StopExecutionCommand).resolvesOnce({}).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
+    const scheduler = new SfnTimerScheduler(new SFNClient({ region: 'us-east-1' }), arn);
+    await scheduler.cancel('BIL-1001', plan);
+    await scheduler.cancel('BIL-1001', plan);
+    expect(sfn.commandCalls(StopExecutionCommand)[0].args[0].input.executionArn).toBe('arn:aws:states:us-east-1:123456789012:execution:EmailTriage-ticket-timer:BIL-1001-g2-follow-up');
+  });
+
+  it('lets other errors through so the delivery is retried', async () => {
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(new SfnTimerScheduler(new SFNClient({ region: 'us-east-1' }), arn).schedule('BIL-1001', plan)).rejects.toThrow('Rate exceeded');
   });
 });
 

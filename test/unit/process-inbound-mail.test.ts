@@ -46,19 +46,23 @@ describe('ProcessInboundMail', () => {
     expect(ticket.participants).toEqual(['jane.doe@customer.example.org', 'joe@customer.example.org']);
     // Monday 10:15:02 London + 8 business hours (09:00-17:30): 7h15 on Monday, 45 min on Tuesday.
     expect(ticket.dueAt).toBe('2026-11-24T09:45:02.000Z');
+    // The promise is the target plus the department's margin (1 business hour by default).
+    expect(ticket.promisedAt).toBe('2026-11-24T10:45:02.000Z');
 
     const [ack, copy] = mailer.sent;
     expect(ack).toMatchObject({ kind: 'ack', to: ['jane.doe@customer.example.org'], from: { address: 'billing@example.com' }, inReplyTo: '<CAF1234.refund@customer.example.org>', references: ['<CAF1234.refund@customer.example.org>'] });
     expect(ack.headers['Auto-Submitted']).toBe('auto-replied');
     expect(ack.subject).toBe('[BIL-1001] We have your message: Refund for my last invoice');
     expect(ack.text).toContain('BIL-1001');
-    expect(ack.text).toContain('Tuesday 24 November 2026, 09:45 (Europe/London)');
+    expect(ack.text).toContain('Tuesday 24 November 2026, 10:45 (Europe/London)');
 
     expect(copy).toMatchObject({ kind: 'agent-copy', to: ['ana@agents.example.com', 'ben@agents.example.com'], subject: '[BIL-1001] Refund for my last invoice' });
     expect(verifyReplyAddress('k'.repeat(64), copy.replyTo!, 'reply.example.com')).toBe('BIL-1001');
     expect(copy.text).toContain('I was charged twice for invoice 2026-114');
 
-    expect(timers.started.get('BIL-1001')).toBe(ticket.dueAt);
+    // The first timer step: the warning at 75 % of the 8-hour target (Monday 10:15 + 6 business hours), then the escalation.
+    expect(timers.of('BIL-1001')).toEqual([{ generation: 0, step: 'warn', at: '2026-11-23T16:15:02.000Z' }]);
+    expect(ticket.timer).toEqual({ generation: 0, step: 'warn', at: '2026-11-23T16:15:02.000Z' });
     const messages = await repository.listMessages('BIL-1001');
     expect(messages.map((m) => m.kind)).toEqual(['customer', 'ack', 'agent-copy']);
     expect(messages[0].routing).toMatchObject({ rule: 'keywords', department: 'billing' });
@@ -102,7 +106,7 @@ describe('ProcessInboundMail', () => {
     expect(outcome).toMatchObject({ outcome: 'suppressed', reason: expect.stringMatching(/auto-submitted/) });
     expect(mailer.sent).toHaveLength(0);
     expect(repository.tickets.size).toBe(0);
-    expect(timers.started.size).toBe(0);
+    expect(timers.scheduled.size).toBe(0);
     expect(repository.outcomes.get('inbound/billing@example.com/ooo')?.outcome).toBe('suppressed');
   });
 
