@@ -84,7 +84,8 @@ export interface TicketRepository {
   bindTicket(dedupeKey: string, ticketId: string): Promise<string>;
   /**
    * Takes the right to perform a step for `attempt`; false when the step is decided or its mail is
-   * being sent. A step claimed by an attempt that never started sending may be taken over.
+   * being sent. A step claimed by an attempt that never started sending may be taken over. A key
+   * without a delivery claim (a timer step's mail: `timer:<execution name>`) gets its record here.
    */
   beginStep(dedupeKey: string, step: DeliveryStep, attempt: string, now: Date): Promise<boolean>;
   /** Records that `attempt` is about to hand the mail to SES; false when another attempt took the step meanwhile. */

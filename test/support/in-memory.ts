@@ -95,7 +95,9 @@ export class MemoryTicketRepository implements TicketRepository {
     claim.ticketId ??= ticketId;
     return claim.ticketId;
   }
-  async beginStep(dedupeKey: string, step: DeliveryStep, attempt: string) {
+  async beginStep(dedupeKey: string, step: DeliveryStep, attempt: string, now: Date) {
+    // as DynamoDB's UpdateItem: a step without a delivery claim (a timer step's mail) creates the record
+    if (!this.claims.has(dedupeKey)) this.claims.set(dedupeKey, { objectKey: dedupeKey, claimedAt: now.toISOString(), state: 'claimed', done: [], steps: new Map(), sending: new Set() });
     const claim = this.claims.get(dedupeKey)!;
     if (claim.sending.has(step) || claim.done.includes(step)) return false;
     claim.steps.set(step, attempt);
