@@ -11,6 +11,7 @@ import { registerReply } from './commands/reply';
 import { registerReport } from './commands/report';
 import { registerShow } from './commands/show';
 import { registerTickets } from './commands/tickets';
+import { registerTimers } from './commands/timers';
 import { explainError } from './errors';
 
 /**
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
 
   registerTickets(program);
   registerShow(program);
+  registerTimers(program);
   registerClose(program);
   registerAssign(program);
   registerPriority(program);

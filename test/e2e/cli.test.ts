@@ -207,7 +207,7 @@ describe('triage against the local stack', () => {
     const sfn = new SFNClient({ endpoint: stack.endpoints.sfn, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn }));
     sfn.destroy();
-    expect(executions?.filter((e) => e.name === 'SAL-1001-first-response').map((e) => e.status)).toEqual(['RUNNING']);
+    expect(executions?.filter((e) => e.name === 'SAL-1001-g0-warn').map((e) => e.status)).toEqual(['RUNNING']);
     expect(await sentTo('dana@customer.example.org')).toHaveLength(1);
     expect(await sentTo('sam@agents.example.com')).toHaveLength(1);
     const again = await cli('replay', '--dlq');

@@ -169,27 +169,27 @@ describe('local stack plumbing', () => {
 
   it('treats execution names as AWS does: same name and input is idempotent, a different input conflicts', async () => {
     const sfn = new SFNClient({ endpoint: stack.endpoints.sfn, region: 'us-east-1', credentials });
-    const input = JSON.stringify({ ticketId: 'TST-1', dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString() });
-    const first = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-first-response', input }));
-    expect(first.executionArn).toMatch(/^arn:aws:states:us-east-1:000000000000:execution:[^:]+:TST-1-first-response$/);
-    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-first-response', input }));
+    const input = JSON.stringify({ ticketId: 'TST-1', generation: 0, step: 'escalate', at: new Date(Date.now() + 30 * 86_400_000).toISOString() });
+    const first = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input }));
+    expect(first.executionArn).toMatch(/^arn:aws:states:us-east-1:000000000000:execution:[^:]+:TST-1-g0-escalate$/);
+    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input }));
     expect(again.executionArn).toBe(first.executionArn);
     expect(again.startDate).toEqual(first.startDate);
     await expect(
-      sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-first-response', input: JSON.stringify({ ticketId: 'TST-1', dueAt: new Date().toISOString() }) })),
+      sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input: JSON.stringify({ ticketId: 'TST-1', generation: 0, step: 'escalate', at: new Date().toISOString() }) })),
     ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
     await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: `${stack.stateMachineArn}-nope`, name: 'x', input }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
 
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }));
-    expect(described).toMatchObject({ status: 'RUNNING', name: 'TST-1-first-response', input, stateMachineArn: stack.stateMachineArn });
+    expect(described).toMatchObject({ status: 'RUNNING', name: 'TST-1-g0-escalate', input, stateMachineArn: stack.stateMachineArn });
     const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, statusFilter: 'RUNNING' }));
-    expect(listed.executions?.map((e) => e.name)).toContain('TST-1-first-response');
+    expect(listed.executions?.map((e) => e.name)).toContain('TST-1-g0-escalate');
 
     await sfn.send(new StopExecutionCommand({ executionArn: first.executionArn, error: 'Test', cause: 'stopped by the test' }));
     expect(await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }))).toMatchObject({ status: 'ABORTED', error: 'Test' });
     // a closed execution's name stays taken, even with the same input
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-first-response', input }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
-    expect(JSON.parse(readFileSync(join(home, 'executions.json'), 'utf8'))).toContainEqual(expect.objectContaining({ name: 'TST-1-first-response', status: 'ABORTED' }));
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    expect(JSON.parse(readFileSync(join(home, 'executions.json'), 'utf8'))).toContainEqual(expect.objectContaining({ name: 'TST-1-g0-escalate', status: 'ABORTED' }));
     sfn.destroy();
   });
 

@@ -6,8 +6,9 @@
  *     another mailDomain), each configured with the other's department addresses as agents and lead.
  *     A relay takes every message of one stack's outbox addressed to the other and delivers it over
  *     SMTP (with the Message-ID SES would give it), both ways, until nothing moves.
- *     Bound: every human mail causes at most 3 automatic mails (ack, agents' copy, escalation); every
- *     automatic mail causes none (Auto-Submitted, X-Triage-Ticket). So exchanged <= 3 x kick-offs.
+ *     Bound: every human mail causes at most 4 automatic mails (ack, agents' copy, due warning,
+ *     escalation); every automatic mail causes none (Auto-Submitted, X-Triage-Ticket). So exchanged
+ *     <= 4 x kick-offs.
  * (b) An auto-responder that ignores Auto-Submitted: it answers every mail it gets with a fresh,
  *     ordinary mail ("Re: ...", new Message-ID, no Auto-Submitted). Bound: the per-sender limit on
  *     automatic replies (config `autoReplyLimits.perSender[0]`: 3 per 10 minutes). Its windows are
@@ -129,7 +130,7 @@ describe('mail loops', () => {
     }
     await settle();
 
-    const bound = 3 * kickOffs.length;
+    const bound = 4 * kickOffs.length;
     // what either side sent in reply to a mail that crossed (threaded to its delivered Message-ID)
     const relayedIds = new Set(relayed.map((r) => r.message.entry.messageId.toLowerCase()));
     const answersToRelayed = [...a.outbox.list(), ...b.outbox()].map(readSent).filter((m) => relayedIds.has((m.headers.find((h) => h.name.toLowerCase() === 'in-reply-to')?.value ?? '').toLowerCase()));

@@ -121,6 +121,7 @@ export class AwsTarget implements Target {
   readonly departments: readonly string[];
   readonly bucketName: string;
   readonly config = undefined;
+  readonly timeScale = 1;
 
   constructor(
     readonly stackName: string,

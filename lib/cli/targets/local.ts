@@ -26,6 +26,7 @@ export interface LocalStackDescription {
   outboxDir: string;
   dlqDir?: string;
   configPath?: string;
+  timeScale?: number;
 }
 
 /** The state directory of the local stack: `TRIAGE_HOME`, else `.triage/` in the current directory. */
@@ -99,6 +100,7 @@ export class LocalTarget implements Target {
   readonly departments: readonly string[];
   readonly bucketName: string;
   readonly region: string;
+  readonly timeScale: number;
   private handler?: (event: S3Event) => Promise<ObjectOutcome[]>;
 
   private constructor(readonly stack: LocalStackDescription) {
@@ -110,6 +112,7 @@ export class LocalTarget implements Target {
     this.quarantine = new DynamoQuarantine(this.dynamo, stack.tableName);
     this.bucketName = stack.bucketName;
     this.region = stack.region;
+    this.timeScale = stack.timeScale ?? 1;
   }
 
   /** The local S3 (s3rver accepts only its own credentials). */

@@ -24,6 +24,8 @@ export interface Target {
   readonly bucketName: string;
   /** The region of the stack (`us-east-1` locally). */
   readonly region: string;
+  /** How many times faster timer waits run (`npm start -- --time-scale N`); 1 on AWS. */
+  readonly timeScale: number;
   /** When the raw-mail object was stored (its arrival), or undefined when there is no such object. */
   objectStoredAt(key: string): Promise<Date | undefined>;
   /**
