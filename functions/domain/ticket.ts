@@ -1,5 +1,6 @@
 import type { RoutingDecision } from './route';
 import type { MachineMailSignal } from './gate';
+import type { SurveyChoice } from './web-links';
 
 export type TicketStatus = 'open' | 'waiting' | 'pending' | 'closed';
 export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
@@ -33,6 +34,8 @@ export interface Ticket {
   linkReason?: string;
   /** The first-response target was missed. */
   breached?: boolean;
+  /** The customer's answer to the satisfaction survey (recorded once, by the survey page's POST). */
+  satisfaction?: { choice: SurveyChoice; at: string };
   /** Increases on every change; timers compare it to skip stale work. */
   version: number;
 }

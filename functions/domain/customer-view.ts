@@ -1,0 +1,96 @@
+import type { Department } from './config';
+import type { Ticket, TicketMessage, TicketStatus } from './ticket';
+import { formatLocal } from './turnaround';
+
+/**
+ * What the customer's status page may show of a ticket. The conversation is filtered by an explicit
+ * allow-list of message kinds: a kind nobody listed here (a new internal record, a copy for agents)
+ * stays hidden until someone decides it is for the customer's eyes.
+ */
+
+/** Mail from the customer (or a participant they copied), as stored by the inbound function. */
+const CUSTOMER_VISIBLE_INBOUND = new Set(['customer']);
+/**
+ * Mail we sent to the customer: the acknowledgement, an agent's answer relayed, and the customer
+ * mails of the ticket timers (follow-up, closing note). Never: agent copies, notes, escalations,
+ * refusal notices (they go to strangers or agents), command errors, suppressed-send records.
+ */
+const CUSTOMER_VISIBLE_OUTBOUND = new Set(['ack', 'relay', 'follow-up', 'closing']);
+
+/**
+ * The messages the customer may see, oldest first: allowed kinds only, never an `internal` one, and
+ * outgoing mail only when it was addressed to the ticket's customer.
+ */
+export function customerVisibleMessages(ticket: Pick<Ticket, 'customer'>, messages: readonly TicketMessage[]): TicketMessage[] {
+  return messages
+    .filter((m) => !m.internal)
+    .filter((m) => (m.direction === 'in' ? CUSTOMER_VISIBLE_INBOUND.has(m.kind) : CUSTOMER_VISIBLE_OUTBOUND.has(m.kind) && m.to.includes(ticket.customer)))
+    .sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** How each status reads to a customer. */
+const STATUS_LABELS: Record<TicketStatus, string> = {
+  open: 'Open: waiting for our answer',
+  waiting: 'Answered: waiting for your reply',
+  pending: 'In progress',
+  closed: 'Closed',
+};
+
+/** One message as the page shows it. */
+export interface VisibleMessage {
+  /** `you` for the customer's mail, `us` for ours. */
+  author: 'you' | 'us';
+  from: string;
+  atLocal: string;
+  at: string;
+  subject: string;
+  text: string;
+  textTruncated: boolean;
+  attachments: string[];
+}
+
+/** Everything the status page shows: nothing more leaves the web function. */
+export interface TicketStatusView {
+  ticketId: string;
+  subject: string;
+  status: TicketStatus;
+  statusLabel: string;
+  department: string;
+  createdLocal: string;
+  /** The promised first answer (`dueAt` in the department's zone); unset once answered or closed. */
+  dueLocal?: string;
+  answeredLocal?: string;
+  closedLocal?: string;
+  messages: VisibleMessage[];
+  /** The customer's survey answer, if given. */
+  satisfaction?: string;
+}
+
+/** The status page's view of a ticket, times in the department's zone. */
+export function ticketStatusView(ticket: Ticket, dept: Department, messages: readonly TicketMessage[]): TicketStatusView {
+  const zone = dept.businessHours.timeZone;
+  const local = (iso: string | undefined) => (iso ? formatLocal(new Date(iso), zone) : undefined);
+  const closed = ticket.status === 'closed';
+  return {
+    ticketId: ticket.id,
+    subject: ticket.subject,
+    status: ticket.status,
+    statusLabel: STATUS_LABELS[ticket.status],
+    department: dept.displayName ?? dept.name,
+    createdLocal: local(ticket.createdAt)!,
+    dueLocal: ticket.firstResponseAt || closed ? undefined : local(ticket.dueAt),
+    answeredLocal: local(ticket.firstResponseAt),
+    closedLocal: closed ? local(ticket.closedAt) : undefined,
+    satisfaction: ticket.satisfaction?.choice,
+    messages: customerVisibleMessages(ticket, messages).map((m) => ({
+      author: m.direction === 'in' ? 'you' : 'us',
+      from: m.direction === 'in' ? m.from : `${dept.displayName ?? dept.name}`,
+      at: m.at,
+      atLocal: local(m.at)!,
+      subject: m.subject,
+      text: m.text,
+      textTruncated: m.textTruncated,
+      attachments: m.attachments.map((a) => a.filename),
+    })),
+  };
+}
