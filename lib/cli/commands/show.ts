@@ -23,7 +23,7 @@ export function registerShow(program: Command): void {
         printJson({ ...ticketJson(ticket), messages });
         return;
       }
-      print(table(['field', 'value'], Object.entries(ticket).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]), 100));
+      print(table(['field', 'value'], Object.entries(ticket).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)]), 100));
       for (const m of messages) {
         print('');
         print(`${m.at}  ${m.direction === 'in' ? '<-' : '->'} ${m.kind}  from ${m.from} to ${m.to.join(', ')}`);
