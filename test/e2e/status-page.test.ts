@@ -96,7 +96,9 @@ describe('status page and survey in a real browser', () => {
     await expect(conversation.innerText()).resolves.toContain('My invoice 77 shows the same charge twice.');
     await expect(page.getByRole('heading', { level: 3, name: 'You (jane@customer.example.org)' }).count()).resolves.toBe(1);
     // The inline style applies under the CSP (its hash is allowed): the header rule is drawn.
-    await expect(page.locator('header').evaluate((el) => getComputedStyle(el).borderBottomStyle)).resolves.toBe('solid');
+    // (runs in the page; this project's tsconfig has no DOM types, hence the cast)
+    const borderStyle = (el: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderBottomStyle: string } }).getComputedStyle(el).borderBottomStyle;
+    await expect(page.locator('header').evaluate(borderStyle)).resolves.toBe('solid');
     expect(cspViolations).toEqual([]);
     await page.close();
   });
