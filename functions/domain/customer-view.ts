@@ -12,10 +12,11 @@ import { formatLocal } from './turnaround';
 const CUSTOMER_VISIBLE_INBOUND = new Set(['customer']);
 /**
  * Mail we sent to the customer: the acknowledgement, an agent's answer relayed, and the customer
- * mails of the ticket timers (follow-up, closing note). Never: agent copies, notes, escalations,
- * refusal notices (they go to strangers or agents), command errors, suppressed-send records.
+ * mails of the ticket timers (follow-up, closing note, survey). Never: agent copies, notes,
+ * escalations, due warnings, refusal notices (they go to strangers or agents), command errors,
+ * suppressed-send records.
  */
-const CUSTOMER_VISIBLE_OUTBOUND = new Set(['ack', 'relay', 'follow-up', 'closing']);
+const CUSTOMER_VISIBLE_OUTBOUND = new Set(['ack', 'relay', 'follow-up', 'closing', 'survey']);
 
 /**
  * The messages the customer may see, oldest first: allowed kinds only, never an `internal` one, and
@@ -66,8 +67,12 @@ export interface TicketStatusView {
   satisfaction?: string;
 }
 
-/** The status page's view of a ticket, times in the department's zone. */
-export function ticketStatusView(ticket: Ticket, dept: Department, messages: readonly TicketMessage[]): TicketStatusView {
+/**
+ * The status page's view of a ticket, times in the department's zone. The expected reply is what the
+ * acknowledgement promised: `promisedAt` (the timers' target plus margin) where the ticket has one,
+ * else `dueAt`.
+ */
+export function ticketStatusView(ticket: Ticket & { promisedAt?: string }, dept: Department, messages: readonly TicketMessage[]): TicketStatusView {
   const zone = dept.businessHours.timeZone;
   const local = (iso: string | undefined) => (iso ? formatLocal(new Date(iso), zone) : undefined);
   const closed = ticket.status === 'closed';
@@ -78,7 +83,7 @@ export function ticketStatusView(ticket: Ticket, dept: Department, messages: rea
     statusLabel: STATUS_LABELS[ticket.status],
     department: dept.displayName ?? dept.name,
     createdLocal: local(ticket.createdAt)!,
-    dueLocal: ticket.firstResponseAt || closed ? undefined : local(ticket.dueAt),
+    dueLocal: ticket.firstResponseAt || closed ? undefined : local(ticket.promisedAt ?? ticket.dueAt),
     answeredLocal: local(ticket.firstResponseAt),
     closedLocal: closed ? local(ticket.closedAt) : undefined,
     satisfaction: ticket.satisfaction?.choice,

@@ -147,6 +147,19 @@ describe('the status page', () => {
     expect(res.body).not.toContain('agents.example.com');
   });
 
+  it('shows the timers\' customer mails (follow-up, closing, survey) and promises what the ack promised', async () => {
+    const { ticketId, repository, request } = await setup();
+    const t = (await repository.getTicket(ticketId))!;
+    for (const kind of ['follow-up', 'closing', 'survey']) await repository.addMessage(message(ticketId, { kind, to: [t.customer], text: `VISIBLE-${kind}` }));
+    await repository.addMessage(message(ticketId, { kind: 'due-warning', to: ['ana@agents.example.com'], text: 'SECRET-DUE-WARNING' }));
+    // A ticket of the timers carries the promise (target plus margin) the ack gave the customer.
+    await repository.saveTicket({ ...t, promisedAt: '2026-11-25T15:00:00.000Z' } as typeof t, t.version);
+    const res = await request('GET', statusUrl(BASE, KEY, ticketId, new Date('2026-11-23T10:00:00Z'), 30));
+    for (const kind of ['follow-up', 'closing', 'survey']) expect(res.body).toContain(`VISIBLE-${kind}`);
+    expect(res.body).not.toContain('SECRET');
+    expect(res.body).toContain('<dt>Expected reply</dt><dd>by Wednesday 25 November 2026, 15:00 (Europe/London) at the latest</dd>');
+  });
+
   it('escapes what customers wrote', async () => {
     const { ticketId, repository, request } = await setup();
     const customer = (await repository.getTicket(ticketId))!.customer;
