@@ -29,6 +29,14 @@ export function customerVisibleMessages(ticket: Pick<Ticket, 'customer'>, messag
     .sort((a, b) => a.at.localeCompare(b.at));
 }
 
+/**
+ * A Lambda response holds at most 6 MB and a stored message up to 64 KB of text: the page shows the
+ * latest messages, each cut to a size that keeps the longest conversation well below that (the whole
+ * text is in the customer's mail).
+ */
+export const MAX_VISIBLE_MESSAGES = 100;
+export const MAX_VISIBLE_TEXT = 16 * 1024;
+
 /** How each status reads to a customer. */
 const STATUS_LABELS: Record<TicketStatus, string> = {
   open: 'Open: waiting for our answer',
@@ -63,6 +71,8 @@ export interface TicketStatusView {
   answeredLocal?: string;
   closedLocal?: string;
   messages: VisibleMessage[];
+  /** How many older messages are left out (beyond MAX_VISIBLE_MESSAGES). */
+  olderMessages: number;
   /** The customer's survey answer, if given. */
   satisfaction?: string;
 }
@@ -76,6 +86,8 @@ export function ticketStatusView(ticket: Ticket & { promisedAt?: string }, dept:
   const zone = dept.businessHours.timeZone;
   const local = (iso: string | undefined) => (iso ? formatLocal(new Date(iso), zone) : undefined);
   const closed = ticket.status === 'closed';
+  const visible = customerVisibleMessages(ticket, messages);
+  const shown = visible.slice(-MAX_VISIBLE_MESSAGES);
   return {
     ticketId: ticket.id,
     subject: ticket.subject,
@@ -87,14 +99,15 @@ export function ticketStatusView(ticket: Ticket & { promisedAt?: string }, dept:
     answeredLocal: local(ticket.firstResponseAt),
     closedLocal: closed ? local(ticket.closedAt) : undefined,
     satisfaction: ticket.satisfaction?.choice,
-    messages: customerVisibleMessages(ticket, messages).map((m) => ({
+    olderMessages: visible.length - shown.length,
+    messages: shown.map((m) => ({
       author: m.direction === 'in' ? 'you' : 'us',
       from: m.direction === 'in' ? m.from : `${dept.displayName ?? dept.name}`,
       at: m.at,
       atLocal: local(m.at)!,
       subject: m.subject,
-      text: m.text,
-      textTruncated: m.textTruncated,
+      text: m.text.length > MAX_VISIBLE_TEXT ? m.text.slice(0, MAX_VISIBLE_TEXT) : m.text,
+      textTruncated: m.textTruncated || m.text.length > MAX_VISIBLE_TEXT,
       attachments: m.attachments.map((a) => a.filename),
     })),
   };

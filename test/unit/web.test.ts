@@ -160,6 +160,21 @@ describe('the status page', () => {
     expect(res.body).toContain('<dt>Expected reply</dt><dd>by Wednesday 25 November 2026, 15:00 (Europe/London) at the latest</dd>');
   });
 
+  it('stays far below the 6 MB Lambda response limit for the longest conversation', async () => {
+    const { ticketId, repository, request } = await setup();
+    const customer = (await repository.getTicket(ticketId))!.customer;
+    for (let i = 0; i < 150; i++) {
+      await repository.addMessage(message(ticketId, { direction: 'in', kind: 'customer', from: customer, at: `2026-11-24T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`, text: `MSG-${i}-${'x'.repeat(64 * 1024)}`, textTruncated: false }));
+    }
+    const res = await request('GET', statusUrl(BASE, KEY, ticketId, new Date('2026-11-23T10:00:00Z'), 30));
+    expect(res.statusCode).toBe(200);
+    expect(Buffer.byteLength(res.body!)).toBeLessThan(2 * 1024 * 1024);
+    expect(res.body).toContain('MSG-149-'); // the latest are shown
+    expect(res.body).not.toContain('MSG-49-'); // the oldest are left out, and the page says so
+    expect(res.body).toMatch(/\d+ earlier messages are not shown here/);
+    expect(res.body).toContain('This message is longer; the rest is in your mail.');
+  });
+
   it('escapes what customers wrote', async () => {
     const { ticketId, repository, request } = await setup();
     const customer = (await repository.getTicket(ticketId))!.customer;
