@@ -5,7 +5,7 @@
  *
  * State lives in `.triage/` in the current directory (or $TRIAGE_HOME). Ports: TRIAGE_SMTP_PORT (2525),
  * TRIAGE_S3_PORT (4569), TRIAGE_DYNAMODB_PORT (8000), TRIAGE_SES_PORT (8005), TRIAGE_SECRETS_PORT (8006),
- * TRIAGE_SFN_PORT (8083); 0 picks a free port.
+ * TRIAGE_SFN_PORT (8083), TRIAGE_WEB_PORT (8080: the status page and survey); 0 picks a free port.
  */
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';

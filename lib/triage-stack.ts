@@ -13,6 +13,7 @@ import { Responders } from './constructs/responders';
 import { ReplyTokenSecret } from './constructs/secrets';
 import { TicketStore } from './constructs/ticket-store';
 import { Timers } from './constructs/timers';
+import { Web } from './constructs/web';
 import type { TriageFunction } from './constructs/triage-function';
 
 /** Properties of the {@link TriageStack}. */
@@ -63,6 +64,10 @@ export class TriageStack extends Stack {
   readonly feedback: Feedback;
   /** Dashboard, alarms and the alarm topic. */
   readonly observability: Observability;
+  /** The customer's status page and the satisfaction survey (function URL). */
+  readonly web: Web;
+  /** Renders the status and survey pages. */
+  readonly webFunction: TriageFunction;
 
   constructor(scope: Construct, id: string, props: TriageStackProps) {
     super(scope, id, {
@@ -90,6 +95,11 @@ export class TriageStack extends Stack {
       ticketStore,
       deploymentJson: props.deploymentJson,
     });
+    this.web = new Web(this, 'Web', { deploymentJson: props.deploymentJson, ticketStore, replyTokenSecret: secret.secret, publicUrl: config.web.publicUrl });
+    this.webFunction = this.web.webFunction;
+    // The functions that mail links learn the web function's address (the web function depends on neither: no cycle).
+    this.responders.inboundFunction.fn.addEnvironment('WEB_BASE_URL', this.web.baseUrl);
+    this.responders.timerFunction.fn.addEnvironment('WEB_BASE_URL', this.web.baseUrl);
     this.inboundMail = new InboundMail(this, 'InboundMail', {
       config,
       rawMailStore,
@@ -109,6 +119,7 @@ export class TriageStack extends Stack {
     this.observability.monitorFunction('timer', this.timerFunction);
     this.observability.monitorStateMachine('ticket timer', this.timerStateMachine);
     this.observability.monitorFunction('feedback', this.feedback.feedbackFunction);
+    this.observability.monitorFunction('web', this.webFunction);
 
     new CfnOutput(this, 'RawMailBucketName', { value: this.rawMailBucket.bucketName, description: 'S3 bucket of raw mail' });
     new CfnOutput(this, 'TicketsTableName', { value: this.table.tableName, description: 'DynamoDB table of tickets' });
@@ -131,6 +142,10 @@ export class TriageStack extends Stack {
     new CfnOutput(this, 'FeedbackDeadLetterQueueUrl', {
       value: this.feedback.feedbackFunction.failureQueue!.queue.queueUrl,
       description: 'Bounce and complaint events the feedback function failed to process after its retries',
+    });
+    new CfnOutput(this, 'WebFunctionUrl', {
+      value: this.web.functionUrl.url,
+      description: 'Function URL of the customer status page and survey (links in mail use web.publicUrl instead when set)',
     });
     new CfnOutput(this, 'ConfigurationSetName', {
       value: this.responders.configurationSet.configurationSetName,

@@ -2,7 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../domain/ticket';
 import { TICKET_STATUSES } from '../domain/ticket';
-import type { DeliveryClaim, DeliveryStep, ObjectOutcome, TicketFilter, TicketRepository } from '../ports';
+import type { SurveyChoice } from '../domain/web-links';
+import type { DeliveryClaim, DeliveryStep, ObjectOutcome, SatisfactionResult, TicketFilter, TicketRepository } from '../ports';
 
 /** A delivery still unfinished after this long was abandoned (Lambda's limit is 15 minutes): a later delivery takes it over. */
 const STALE_CLAIM_MS = 15 * 60 * 1000;
@@ -310,6 +311,27 @@ export class DynamoTicketRepository implements TicketRepository {
       if (updated) return updated;
     }
     throw new Error(`ticket ${id} kept changing department while its status was being set`);
+  }
+
+  async recordSatisfaction(ticketId: string, choice: SurveyChoice, at: Date): Promise<SatisfactionResult> {
+    const satisfaction = { choice, at: at.toISOString() };
+    try {
+      // Touches only the key, `satisfaction` and `version`: the web function's role allows no other attribute.
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ticketKey(ticketId),
+          UpdateExpression: 'SET satisfaction = :satisfaction, version = version + :one',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(satisfaction)',
+          ExpressionAttributeValues: { ':satisfaction': satisfaction, ':one': 1 },
+        }),
+      );
+      return { outcome: 'recorded', satisfaction };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    const ticket = await this.getTicket(ticketId);
+    return ticket?.satisfaction ? { outcome: 'already-answered', satisfaction: ticket.satisfaction } : { outcome: 'no-ticket' };
   }
 
   async assignTicket(id: string, agent: string): Promise<Ticket | undefined> {

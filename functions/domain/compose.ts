@@ -44,7 +44,7 @@ export interface ComposeInput {
 }
 
 /** The acknowledgement to the customer: ticket number, the promised time in the department's zone, threaded to their mail. */
-export function composeAcknowledgement({ cfg, dept, ticket, mail, templates, messageIdSeed }: ComposeInput): OutgoingMail {
+export function composeAcknowledgement({ cfg, dept, ticket, mail, templates, messageIdSeed, statusUrl }: ComposeInput & { /** The signed link to the ticket's status page, when the web function is deployed. */ statusUrl?: string }): OutgoingMail {
   const departmentName = dept.displayName ?? dept.name;
   const rendered = templates.render(
     'acknowledge',
@@ -58,6 +58,7 @@ export function composeAcknowledgement({ cfg, dept, ticket, mail, templates, mes
       dueLocal: formatLocal(new Date(ticket.promisedAt ?? ticket.dueAt), dept.businessHours.timeZone),
       dueAt: ticket.promisedAt ?? ticket.dueAt,
       firstResponseHours: dept.firstResponseHours,
+      statusUrl,
     },
     { department: dept.name },
   );

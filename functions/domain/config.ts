@@ -219,6 +219,20 @@ export const configSchema = z
     rawMailRetentionDays: z.number().int().min(0).default(365),
     /** Who is told when an alarm fires: e-mail subscriptions of the stack's alarm topic (each confirms by mail). */
     alerts: z.object({ emails: z.array(email).default([]) }).strict().default({ emails: [] }),
+    /** The customer's status page and the satisfaction survey (the web function). */
+    web: z
+      .object({
+        /** How long the status link in an acknowledgement stays valid, in days. */
+        statusLinkDays: z.number({ error: 'expected a number of days' }).int({ error: 'expected a whole number of days' }).min(1, { error: 'expected at least 1 day' }).max(365, { error: 'expected at most 365 days' }).default(30),
+        /** How long the survey links of a closing mail stay valid, in days. */
+        surveyLinkDays: z.number({ error: 'expected a number of days' }).int({ error: 'expected a whole number of days' }).min(1, { error: 'expected at least 1 day' }).max(365, { error: 'expected at most 365 days' }).default(30),
+        /** A custom domain in front of the web function (e.g. https://status.example.com/); links use it instead of the function URL. */
+        publicUrl: z
+          .url({ protocol: /^https$/, error: (issue) => `expected an https:// URL such as "https://status.example.com/", got ${JSON.stringify(issue.input)}` })
+          .optional(),
+      })
+      .strict()
+      .default({ statusLinkDays: 30, surveyLinkDays: 30 }),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -1,6 +1,7 @@
 import type { RoutingDecision } from './route';
 import type { MachineMailSignal } from './gate';
 import type { TimerPlan } from './timers';
+import type { SurveyChoice } from './web-links';
 
 export type TicketStatus = 'open' | 'waiting' | 'pending' | 'closed';
 export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
@@ -59,6 +60,8 @@ export interface Ticket {
   timerGeneration?: number;
   /** The next timer step of the current generation, if any (also what `triage timers` shows). */
   timer?: TimerPlan;
+  /** The customer's answer to the satisfaction survey (recorded once, by the survey page's POST). */
+  satisfaction?: { choice: SurveyChoice; at: string };
   /** Increases on every change; timers compare it to skip stale work. */
   version: number;
 }

@@ -36,6 +36,7 @@ function processInboundMail(): ProcessInboundMail {
     limiter: new DynamoAutoReplyLimiter(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.autoReplyLimits),
     quarantine: new DynamoQuarantine(clients.dynamo(), requireEnv('TICKETS_TABLE')),
     attachments: new S3AttachmentStore(clients.s3(), requireEnv('RAW_MAIL_BUCKET'), config.attachmentLinkDays * 86_400),
+    webBaseUrl: process.env.WEB_BASE_URL || undefined,
   });
   return useCase;
 }

@@ -3,6 +3,7 @@ import type { InboundMail } from '../domain/mail';
 import type { OutgoingMail, SentMail } from '../domain/outgoing';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../domain/ticket';
 import type { TimerPlan } from '../domain/timers';
+import type { SurveyChoice } from '../domain/web-links';
 
 /** Where SES put the raw mail. */
 export interface RawMailStore {
@@ -120,7 +121,18 @@ export interface TicketRepository {
   /** Sets the agent the ticket is assigned to. */
   assignTicket(id: string, agent: string): Promise<Ticket | undefined>;
   setTicketPriority(id: string, priority: TicketPriority): Promise<Ticket | undefined>;
+  /**
+   * Records the customer's survey answer once: only if the ticket exists and has no answer yet (a
+   * conditional write, so two clicks at once cannot both count). Bumps `version`.
+   */
+  recordSatisfaction(ticketId: string, choice: SurveyChoice, at: Date): Promise<SatisfactionResult>;
 }
+
+/** What became of a survey answer: recorded, refused because one was recorded before (that one is returned), or no such ticket. */
+export type SatisfactionResult =
+  | { outcome: 'recorded'; satisfaction: NonNullable<Ticket['satisfaction']> }
+  | { outcome: 'already-answered'; satisfaction: NonNullable<Ticket['satisfaction']> }
+  | { outcome: 'no-ticket' };
 
 /** The answer of the auto-reply limiter. */
 export type LimitDecision = { allowed: true } | { allowed: false; limit: string };

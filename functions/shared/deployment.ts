@@ -5,6 +5,8 @@ import { TemplateRegistry } from '../domain/templates';
 export interface Deployment {
   config: TriageConfig;
   templates: TemplateRegistry;
+  /** The template sources as bundled (`web/...` pages are rendered apart from mail templates). */
+  templateSources: Record<string, string>;
 }
 
 let cached: Deployment | undefined;
@@ -18,6 +20,6 @@ export function deployment(): Deployment {
   const json = process.env.TRIAGE_DEPLOYMENT;
   if (!json) throw new Error('TRIAGE_DEPLOYMENT is not set: the function was built without its config');
   const bundle = JSON.parse(json) as { config: unknown; templates: Record<string, string> };
-  cached = { config: parseConfig(bundle.config, 'TRIAGE_DEPLOYMENT'), templates: new TemplateRegistry(bundle.templates) };
+  cached = { config: parseConfig(bundle.config, 'TRIAGE_DEPLOYMENT'), templates: new TemplateRegistry(bundle.templates), templateSources: bundle.templates };
   return cached;
 }

@@ -31,6 +31,7 @@ function runTicketTimer(): RunTicketTimer {
     mailer: new SuppressingMailer(new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()), new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE'))),
     secrets,
     scheduler: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
+    webBaseUrl: process.env.WEB_BASE_URL || undefined,
   });
   return useCase;
 }

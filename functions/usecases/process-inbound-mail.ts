@@ -11,6 +11,7 @@ import { decideConversation, referencedIds, replyDomainAddresses, type ThreadMat
 import { formatTicketId, ticketTagsIn, type Ticket } from '../domain/ticket';
 import { awaitingResponsePlan, responseDue } from '../domain/timers';
 import { readVerdicts, senderAuthenticated } from '../domain/verdicts';
+import { statusUrl } from '../domain/web-links';
 import { Conversation, type ConversationContext } from './conversation';
 import { DeliverySteps, inboundRecord } from './delivery-steps';
 import type { AttachmentStore, AutoReplyLimiter, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
@@ -35,6 +36,8 @@ export interface InboundDependencies {
   secrets: SecretSource;
   limiter: AutoReplyLimiter;
   quarantine: Quarantine;
+  /** Public base URL of the web function (`WEB_BASE_URL`): the ack links the ticket's status page. Without it, no link. */
+  webBaseUrl?: string;
   /** Keeps attachments too large to forward (linked instead). Without it every attachment is forwarded as is. */
   attachments?: AttachmentStore;
   now?: () => Date;
@@ -215,7 +218,12 @@ export class ProcessInboundMail {
       dedupeKey,
       'ack',
       claim.done,
-      () => composeAcknowledgement({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}` }),
+      () =>
+        composeAcknowledgement({
+          ...compose,
+          messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}`,
+          statusUrl: this.deps.webBaseUrl ? statusUrl(this.deps.webBaseUrl, key, ticket.id, this.now(), config.web.statusLinkDays) : undefined,
+        }),
       { take: () => this.deps.limiter.take(ticket.customer, this.now()), giveBack: () => this.deps.limiter.giveBack(ticket.customer, this.now()) },
     );
     await this.steps.sendOnce(dedupeKey, 'agent-copy', claim.done, async () => {

@@ -5,14 +5,12 @@ import { composeClosingNote, composeDueWarning, composeFollowUp, composeSurvey, 
 import type { OutgoingMail } from '../domain/outgoing';
 import { replyAddress } from '../domain/reply-token';
 import type { TemplateRegistry } from '../domain/templates';
+import { surveyUrls } from '../domain/web-links';
 import type { Ticket } from '../domain/ticket';
 import { planAfter, timerExecutionName, whyNotDue, type TimerPlan, type TimerStep } from '../domain/timers';
 import type { DeliveryStep, Mailer, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 import { DeliverySteps } from './delivery-steps';
 import { updateTicket } from './update-ticket';
-
-/** Makes the signed survey links of a ticket; undefined when the deployment serves no web pages. */
-export type SurveyLinkMaker = (ticketId: string, now: Date) => Promise<SurveyLinks | undefined>;
 
 export interface TimerDependencies {
   config: TriageConfig;
@@ -21,7 +19,8 @@ export interface TimerDependencies {
   mailer: Mailer;
   secrets: SecretSource;
   scheduler: TimerScheduler;
-  surveyLinks?: SurveyLinkMaker;
+  /** Public base URL of the web function (`WEB_BASE_URL`): the survey links point there. Without it, no survey. */
+  webBaseUrl?: string;
   now?: () => Date;
 }
 
@@ -123,12 +122,17 @@ export class RunTicketTimer {
       case 'follow-up':
         return composeFollowUp({ ...base, replyAddress: await this.replyAddressOf(ticket) });
       case 'auto-close':
-        return composeClosingNote({ ...base, survey: dept.timers.survey ? await this.deps.surveyLinks?.(ticket.id, now) : undefined });
+        return composeClosingNote({ ...base, survey: dept.timers.survey ? await this.surveyLinks(ticket.id, now) : undefined });
       case 'survey': {
-        const survey = await this.deps.surveyLinks?.(ticket.id, now);
+        const survey = await this.surveyLinks(ticket.id, now);
         return survey ? composeSurvey({ ...base, survey }) : undefined;
       }
     }
+  }
+
+  private async surveyLinks(ticketId: string, now: Date): Promise<SurveyLinks | undefined> {
+    const { webBaseUrl, config, secrets } = this.deps;
+    return webBaseUrl ? surveyUrls(webBaseUrl, await secrets.replyTokenKey(), ticketId, now, config.web.surveyLinkDays) : undefined;
   }
 
   private async replyAddressOf(ticket: Ticket): Promise<string> {

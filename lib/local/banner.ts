@@ -34,6 +34,7 @@ export function banner(stack: LocalStack): string {
     '',
     `SMTP in      ${smtp}  (no TLS, no auth needed)`,
     `Outbox       ${rel(stack.layout.outbox)}/  (every mail the functions send, exact bytes: .eml + .json)`,
+    ...(stack.endpoints.web ? [`Web          ${stack.endpoints.web}  (the status page and survey: open the status link of an ack)`] : []),
     `Dead letters ${rel(stack.layout.dlq)}/`,
     `S3           ${stack.endpoints.s3}  bucket ${stack.bucketName}`,
     `DynamoDB     ${stack.endpoints.dynamodb}  table ${stack.tableName}`,

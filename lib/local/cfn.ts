@@ -29,6 +29,8 @@ export class UnresolvableError extends Error {}
 
 export class LocalResources {
   private readonly names = new Map<string, string>();
+  /** Where each `AWS::Lambda::Url` is served locally (function-url.ts), by logical id: `Fn::GetAtt [id, FunctionUrl]`. */
+  readonly functionUrls = new Map<string, string>();
 
   constructor(
     readonly template: CfnTemplate,
@@ -134,6 +136,11 @@ export class LocalResources {
         return `${this.arn(logicalId)}/stream/local`;
       case 'Id':
         return this.ref(logicalId);
+      case 'FunctionUrl': {
+        const url = this.functionUrls.get(logicalId);
+        if (url === undefined) throw new UnresolvableError(`function URL ${logicalId} is not served locally`);
+        return url;
+      }
       default:
         throw new UnresolvableError(`cannot resolve Fn::GetAtt ${logicalId}.${attribute} locally`);
     }

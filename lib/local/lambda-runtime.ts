@@ -91,7 +91,7 @@ function whereThrown(err: Error | undefined): string {
 }
 
 /** Fields worth one log line, in this order, when a handler returns an object (or a list of them). */
-const SUMMARY_FIELDS = ['outcome', 'status', 'ticketId', 'department', 'answered', 'escalated', 'reason'];
+const SUMMARY_FIELDS = ['outcome', 'statusCode', 'status', 'ticketId', 'department', 'answered', 'escalated', 'reason'];
 
 function summariseOne(value: unknown): string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value);

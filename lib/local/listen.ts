@@ -13,6 +13,7 @@ export const PORT_ENV = {
   ses: 'TRIAGE_SES_PORT',
   secretsmanager: 'TRIAGE_SECRETS_PORT',
   sfn: 'TRIAGE_SFN_PORT',
+  web: 'TRIAGE_WEB_PORT',
 } as const;
 
 export type ServiceName = keyof typeof PORT_ENV;
@@ -25,6 +26,7 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   ses: 8005,
   secretsmanager: 8006,
   sfn: 8083,
+  web: 8080,
 };
 
 export function isAddressInUse(err: unknown): boolean {

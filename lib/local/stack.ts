@@ -27,6 +27,7 @@ import { startSfn } from './sfn-api';
 import { localStateMachines } from './sfn-definition';
 import { Executions } from './sfn-executions';
 import { startSmtp } from './smtp';
+import { startFunctionUrl } from './function-url';
 import { liveStackFile, removeStackFile, writeStackFile } from './stack-file';
 import { synthesizeStack } from './synth';
 
@@ -45,7 +46,10 @@ import { synthesizeStack } from './synth';
 export interface LocalStackOptions {
   /** where state lives (`.triage/` for `npm start`) */
   stateDir: string;
-  /** per-service ports; 0 picks a free port. Defaults: smtp 2525, s3 4569, dynamodb 8000, ses 8005, secretsmanager 8006, sfn 8083 */
+  /**
+   * per-service ports; 0 picks a free port. Defaults: smtp 2525, s3 4569, dynamodb 8000, ses 8005, secretsmanager 8006,
+   * sfn 8083, web 8080; when every port given is 0 (an isolated stack), the ones not given are 0 too.
+   */
   ports?: Partial<Record<ServiceName, number>>;
   /** delete the state directory first */
   reset?: boolean;
@@ -85,7 +89,7 @@ export interface LocalStack {
   configPath: string;
   layout: StateLayout;
   ports: Record<ServiceName, number>;
-  /** http://127.0.0.1:<port> per AWS service, smtp://127.0.0.1:<port> for SMTP */
+  /** http://127.0.0.1:<port> per AWS service, smtp://127.0.0.1:<port> for SMTP, http://127.0.0.1:<port>/ for the web function's URL ('' without one) */
   endpoints: Record<ServiceName, string>;
   region: string;
   tableName: string;
@@ -176,10 +180,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log('note: no SES receipt rule with an S3 action in the template; accepting mail per the contract (department, general and reply addresses)');
     receiptRules = receiptRulesFromConfig(config, bucketName);
   }
-  const fnEnv = functionEnvironment(resources, functionIds);
-  for (const w of fnEnv.warnings) log(`warning: ${w}`);
+  // The function URL (status page, survey): served on 127.0.0.1, invoking the function it targets.
+  const urlId = first('AWS::Lambda::Url');
+  const urlTarget = urlId ? String(resources.resolve(resources.resource(urlId).Properties?.TargetFunctionArn)) : undefined;
+  const webFunctionId = urlTarget ? functionIds.find((id) => resources.arn(id) === urlTarget || resources.name(id) === urlTarget) : undefined;
+  if (urlId && !webFunctionId) log(`warning: the function URL ${urlId} targets ${urlTarget}, which is not a TriageFunction; it is not served locally`);
 
-  const ports: Record<ServiceName, number> = { ...DEFAULT_PORTS, ...Object.fromEntries(Object.entries(options.ports ?? {}).filter(([, v]) => v !== undefined)) };
+  const givenPorts = Object.fromEntries(Object.entries(options.ports ?? {}).filter(([, v]) => v !== undefined)) as Partial<Record<ServiceName, number>>;
+  const isolated = Object.keys(givenPorts).length > 0 && Object.values(givenPorts).every((p) => p === 0);
+  const ports: Record<ServiceName, number> = { ...(isolated ? (Object.fromEntries(Object.keys(DEFAULT_PORTS).map((k) => [k, 0])) as Record<ServiceName, number>) : DEFAULT_PORTS), ...givenPorts };
   const stoppers: (() => Promise<void>)[] = [];
   let stopped = false;
   const events = new EventEmitter<LocalStackEvents>();
@@ -194,8 +203,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    // 2. emulators (in parallel: each only needs its port)
-    const [dynamo, s3, ses, secrets] = await settleAll(stoppers, [
+    // 2. emulators (in parallel: each only needs its port), and the function URL (it invokes the web function once loaded)
+    let invokeWeb: (event: unknown, label: string) => Promise<unknown> = () => Promise.reject(new Error('the web function is not loaded yet'));
+    const [dynamo, s3, ses, secrets, web] = await settleAll(stoppers, [
       startDynamo({ dir: layout.dynamodb, port: ports.dynamodb }),
       startS3({ dir: layout.s3, port: ports.s3, buckets: resources.ofType('AWS::S3::Bucket').map((id) => resources.name(id)) }),
       startSes({ port: ports.ses, outboxDir: layout.outbox, maxSendRate: sesMaxSendRate }),
@@ -204,15 +214,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         file: layout.secrets,
         secrets: resources.ofType('AWS::SecretsManager::Secret').map((id) => ({ name: resources.name(id), arn: resources.arn(id) })),
       }),
+      webFunctionId ? startFunctionUrl({ port: ports.web, invoke: (event, label) => invokeWeb(event, label) }) : Promise.resolve({ port: 0, url: '', stop: async () => undefined }),
     ] as const);
     ses.events.on('sent', (entry) => events.emit('sent', entry));
-    Object.assign(ports, { dynamodb: dynamo.port, s3: s3.port, ses: ses.port, secretsmanager: secrets.port });
+    Object.assign(ports, { dynamodb: dynamo.port, s3: s3.port, ses: ses.port, secretsmanager: secrets.port, web: web.port });
+    if (urlId && web.url) resources.functionUrls.set(urlId, web.url);
+    const fnEnv = functionEnvironment(resources, functionIds);
+    for (const w of fnEnv.warnings) log(`warning: ${w}`);
 
     // 3. the functions' environment, then the handler modules (they create their SDK clients on load)
     const localOverrides = {
       TRIAGE_DEPLOYMENT: deploymentJson,
       POWERTOOLS_LOG_LEVEL: options.functionLogLevel ?? (options.verbose ? (fnEnv.shared.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'WARN'),
       ...(options.verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }),
+      // Links in mail point at the local function URL, also when the config names a custom domain (web.publicUrl).
+      ...(web.url ? { WEB_BASE_URL: web.url } : {}),
     };
     const functionVars: Record<string, string> = { ...fnEnv.shared, ...localOverrides };
     const lambda = new LocalLambda({
@@ -237,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       verbose: options.verbose,
     });
     lambda.on('invocation', (rec) => events.emit('invocation', rec));
+    if (webFunctionId) invokeWeb = (event, label) => lambda.invoke(webFunctionId, event, label);
     lambda.on('deadLetter', (d) => events.emit('deadLetter', d));
     const sesFeedback = new LocalSesFeedback({
       routes: feedbackRoutes(resources, functionIds),
@@ -283,11 +300,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (resumed === 0) setTimeout(() => !stopped && executions.warm(), 50).unref();
     if (resumed > 0) log(`resumed ${resumed} running timer execution(s) from ${layout.executions}`);
 
-    const allEndpoints: Record<ServiceName, string> = { ...endpoints, smtp: `smtp://${HOST}:${smtp.port}` };
+    const allEndpoints: Record<ServiceName, string> = { ...endpoints, smtp: `smtp://${HOST}:${smtp.port}`, web: web.url };
     writeStackFile(layout.stackFile, {
       pid: process.pid,
       region: LOCAL_REGION,
-      endpoints: allEndpoints,
+      endpoints: { ...allEndpoints, web: web.url || undefined },
       tableName,
       bucketName,
       stateMachineArn,

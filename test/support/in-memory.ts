@@ -3,7 +3,8 @@ import type { OutgoingMail, SentMail } from '../../functions/domain/outgoing';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../../functions/domain/ticket';
 import type { TriageConfig } from '../../functions/domain/config';
 import type { Suppression, SuppressionList } from '../../functions/ports/suppression-list';
-import type { AttachmentStore, AutoReplyLimiter, DeliveryClaim, DeliveryStep, LimitDecision, LinkedAttachment, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
+import type { AttachmentStore, AutoReplyLimiter, DeliveryClaim, DeliveryStep, LimitDecision, LinkedAttachment, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SatisfactionResult, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
+import type { SurveyChoice } from '../../functions/domain/web-links';
 
 /** In-memory adapters for use-case tests and the benchmark: the same port contracts, no I/O. */
 export class MemoryRawMailStore implements RawMailStore {
@@ -167,6 +168,14 @@ export class MemoryTicketRepository implements TicketRepository {
   }
   async setTicketPriority(id: string, priority: TicketPriority) {
     return this.change(id, (t) => (t.priority = priority));
+  }
+  async recordSatisfaction(ticketId: string, choice: SurveyChoice, at: Date): Promise<SatisfactionResult> {
+    const t = this.tickets.get(ticketId);
+    if (!t) return { outcome: 'no-ticket' };
+    if (t.satisfaction) return { outcome: 'already-answered', satisfaction: { ...t.satisfaction } };
+    t.satisfaction = { choice, at: at.toISOString() };
+    t.version++;
+    return { outcome: 'recorded', satisfaction: { ...t.satisfaction } };
   }
   private change(id: string, edit: (t: Ticket) => void) {
     const t = this.tickets.get(id);

@@ -9,7 +9,7 @@ import type { LocalStack, OutboxEntry } from '../../lib/local';
 import { headerValues, parseHeaders, type HeaderField } from '../../lib/local/mail-headers';
 
 /** Every port 0: an isolated stack on free ports. */
-export const FREE_PORTS = { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 } as const;
+export const FREE_PORTS = { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0, web: 0 } as const;
 
 /** Clients for a running local stack, as the CLI makes them (SDK v3 against the emulators). */
 export function stackClients(stack: Pick<LocalStack, 'endpoints' | 'region' | 'tableName' | 'config'>) {

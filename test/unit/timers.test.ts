@@ -1,5 +1,6 @@
 import { departmentByName, type Department } from '../../functions/domain/config';
 import { replyAddress } from '../../functions/domain/reply-token';
+import { verifyLinkToken } from '../../functions/domain/signed-link';
 import type { Ticket } from '../../functions/domain/ticket';
 import { awaitingResponsePlan, retime, waitingPlan, whyNotDue } from '../../functions/domain/timers';
 import { addBusinessDays } from '../../functions/domain/turnaround';
@@ -107,7 +108,6 @@ function setup() {
   let clock = new Date('2026-11-23T14:00:00Z'); // Monday 09:00 in New York
   const now = () => clock;
   const inbound = inboundUseCase({ store, repository, mailer, timers, secrets: new FixedSecret(KEY), now });
-  const surveyed: string[] = [];
   const timer = new RunTicketTimer({
     config,
     templates: exampleTemplates(),
@@ -115,10 +115,7 @@ function setup() {
     mailer,
     secrets: new FixedSecret(KEY),
     scheduler: timers,
-    surveyLinks: async (ticketId) => {
-      surveyed.push(ticketId);
-      return { good: `https://web.example/survey/${ticketId}?choice=good`, okay: `https://web.example/survey/${ticketId}?choice=okay`, bad: `https://web.example/survey/${ticketId}?choice=bad` };
-    },
+    webBaseUrl: 'https://web.example/',
     now,
   });
   let n = 0;
@@ -138,7 +135,7 @@ function setup() {
   const agentMail = (text: string, id = `a${++n}`) =>
     deliver(`replies/r${++n}`, `${PASS}From: Tom <tom@agents.example.com>\r\nTo: ${replyAddress(KEY, 'SUP-1001', 'reply.example.com')}\r\nSubject: Re: [SUP-1001] Login broken\r\nMessage-ID: <${id}@agents.example.com>\r\n\r\n${text}\r\n`);
   const at = (iso: string) => (clock = new Date(iso));
-  return { repository, mailer, timers, timer, fire, customerMail, agentMail, at, surveyed };
+  return { repository, mailer, timers, timer, fire, customerMail, agentMail, at };
 }
 
 describe('the ticket timer', () => {
@@ -195,7 +192,10 @@ describe('the ticket timer', () => {
     const closing = env.mailer.sent.at(-1)!;
     expect(closing.kind).toBe('closing');
     expect(closing.text).toContain('we closed ticket SUP-1001');
-    expect(closing.text).toContain('https://web.example/survey/SUP-1001?choice=good');
+    const good = /https:\/\/web\.example\/survey\/(\S+)\?choice=good/.exec(closing.text)!;
+    expect(verifyLinkToken(KEY, decodeURIComponent(good[1]), 'survey', new Date())).toMatchObject({ ticketId: 'SUP-1001' });
+    expect(closing.text).toMatch(/\?choice=okay/);
+    expect(closing.text).toMatch(/\?choice=bad/);
     expect(env.repository.tickets.get('SUP-1001')).toMatchObject({ status: 'closed', closedBy: 'timer', timer: undefined });
   });
 
@@ -232,7 +232,7 @@ describe('the ticket timer', () => {
     expect(env.repository.tickets.get('SUP-1001')).toMatchObject({ status: 'closed', closedBy: 'agent', timer: { step: 'survey' } });
     expect(await env.fire('SUP-1001', 'survey')).toMatchObject({ acted: true, sent: true });
     expect(env.mailer.sent.at(-1)).toMatchObject({ kind: 'survey', to: ['kim@customer.example.org'] });
-    expect(env.surveyed).toEqual(['SUP-1001']);
+    expect(env.mailer.sent.at(-1)!.text).toContain('https://web.example/survey/SUP-1001.survey.');
   });
 
   it('sends a retried step\'s mail once', async () => {
