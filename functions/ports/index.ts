@@ -35,7 +35,8 @@ export interface SecretSource {
 }
 
 /** Every outcome one delivered object can have. */
-export type DeliveryOutcome = 'created' | 'appended' | 'duplicate' | 'suppressed' | 'rejected' | 'relayed';
+/** `answered`: a status request answered with the sender's open tickets (no ticket is opened). */
+export type DeliveryOutcome = 'created' | 'appended' | 'duplicate' | 'suppressed' | 'rejected' | 'relayed' | 'answered';
 
 /** What happened to one S3 object; `triage ingest` prints it. */
 export interface ObjectOutcome {
@@ -63,7 +64,7 @@ export interface DeliveryClaim {
 }
 
 /** Side effects that must happen at most once per mail. */
-export type DeliveryStep = 'ack' | 'agent-copy' | 'timer' | 'relay' | 'note' | 'notice';
+export type DeliveryStep = 'ack' | 'agent-copy' | 'timer' | 'relay' | 'note' | 'notice' | 'status';
 
 export interface TicketFilter {
   department?: string;
