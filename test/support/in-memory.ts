@@ -282,7 +282,7 @@ export class MemoryCustomerDirectory implements CustomerDirectory {
     const firstSeenAt = members.map((m) => m.firstSeenAt).filter((s): s is string => Boolean(s)).sort()[0];
     return { address: primary, aliases, ticketIds, firstSeenAt };
   }
-  async merge(primaryAddress: string, aliasAddress: string) {
+  async merge(primaryAddress: string, aliasAddress: string, _at?: Date) {
     const a = normaliseAddress(primaryAddress);
     const b = normaliseAddress(aliasAddress);
     if (a === b) throw new CustomerMergeError(`cannot merge ${a} into itself`);
