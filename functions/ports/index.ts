@@ -69,6 +69,8 @@ export type DeliveryStep = 'ack' | 'agent-copy' | 'timer' | 'relay' | 'note' | '
 export interface TicketFilter {
   department?: string;
   status?: TicketStatus;
+  /** Only tickets due at or after this ISO time (the index's sort key: a range read, not a filter). */
+  dueFrom?: string;
 }
 
 /** Tickets, their conversations, and the bookkeeping that keeps delivery exactly-once. */

@@ -130,7 +130,7 @@ export class MemoryTicketRepository implements TicketRepository {
     return t ? structuredClone(t) : undefined;
   }
   async listTickets(filter: TicketFilter = {}) {
-    return [...this.tickets.values()].filter((t) => (!filter.department || t.department === filter.department) && (!filter.status || t.status === filter.status));
+    return [...this.tickets.values()].filter((t) => (!filter.department || t.department === filter.department) && (!filter.status || t.status === filter.status) && (!filter.dueFrom || t.dueAt >= filter.dueFrom));
   }
   async addMessage(message: TicketMessage) {
     this.messages.push(message);
