@@ -9,6 +9,7 @@ import { Feedback } from './constructs/feedback';
 import { InboundMail } from './constructs/inbound-mail';
 import { Observability } from './constructs/observability';
 import { RawMailStore } from './constructs/raw-mail-store';
+import { Reports } from './constructs/reports';
 import { Responders } from './constructs/responders';
 import { ReplyTokenSecret } from './constructs/secrets';
 import { TicketStore } from './constructs/ticket-store';
@@ -63,6 +64,8 @@ export class TriageStack extends Stack {
   readonly feedback: Feedback;
   /** Dashboard, alarms and the alarm topic. */
   readonly observability: Observability;
+  /** The weekly report function and its schedule. */
+  readonly reports: Reports;
 
   constructor(scope: Construct, id: string, props: TriageStackProps) {
     super(scope, id, {
@@ -90,6 +93,13 @@ export class TriageStack extends Stack {
       ticketStore,
       deploymentJson: props.deploymentJson,
     });
+    this.reports = new Reports(this, 'Reports', {
+      config,
+      deploymentJson: props.deploymentJson,
+      ticketStore,
+      mailDomainIdentity: this.responders.mailDomainIdentity,
+      configurationSet: this.responders.configurationSet,
+    });
     this.inboundMail = new InboundMail(this, 'InboundMail', {
       config,
       rawMailStore,
@@ -109,6 +119,7 @@ export class TriageStack extends Stack {
     this.observability.monitorFunction('timer', this.timerFunction);
     this.observability.monitorStateMachine('ticket timer', this.timerStateMachine);
     this.observability.monitorFunction('feedback', this.feedback.feedbackFunction);
+    this.observability.monitorFunction('reports', this.reports.reportFunction);
 
     new CfnOutput(this, 'RawMailBucketName', { value: this.rawMailBucket.bucketName, description: 'S3 bucket of raw mail' });
     new CfnOutput(this, 'TicketsTableName', { value: this.table.tableName, description: 'DynamoDB table of tickets' });
@@ -121,6 +132,7 @@ export class TriageStack extends Stack {
     // What the operator CLI reads (`triage ... --stack NAME`): the inbound function for `replay`, and the
     // department names for listing tickets (the ticket index is keyed by department).
     new CfnOutput(this, 'InboundFunctionName', { value: this.inboundFunction.fn.functionName, description: 'Inbound function (triage replay invokes it)' });
+    new CfnOutput(this, 'ReportFunctionName', { value: this.reports.reportFunction.fn.functionName, description: 'Weekly report function (triage report --week invokes it)' });
     new CfnOutput(this, 'DepartmentNames', { value: config.departments.map((d) => d.name).join(','), description: 'Departments of the deployed config' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn, description: 'SNS topic every alarm notifies: subscribe pagers or chat here' });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard of this deployment' });
