@@ -66,6 +66,8 @@ export class TriageStack extends Stack {
   readonly observability: Observability;
   /** The weekly report function and its schedule. */
   readonly reports: Reports;
+  /** The weekly report (the schedule's target; `triage report --week` invokes it). */
+  readonly reportFunction: TriageFunction;
 
   constructor(scope: Construct, id: string, props: TriageStackProps) {
     super(scope, id, {
@@ -100,6 +102,7 @@ export class TriageStack extends Stack {
       mailDomainIdentity: this.responders.mailDomainIdentity,
       configurationSet: this.responders.configurationSet,
     });
+    this.reportFunction = this.reports.reportFunction;
     this.inboundMail = new InboundMail(this, 'InboundMail', {
       config,
       rawMailStore,
