@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import { parse, stringify } from 'yaml';
 import type { OutboxEntry as OutboxLine } from '../../lib/cli/outbox';
 import type { WeeklyReportResult } from '../../functions/usecases/run-weekly-report';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack';
@@ -34,7 +35,9 @@ describe('customers, status mail and weekly report through the local stack', () 
     home = mkdtempSync(join(tmpdir(), 'triage-reports-'));
     configDir = mkdtempSync(join(tmpdir(), 'triage-reports-config-'));
     const config = join(configDir, 'triage.config.yaml');
-    writeFileSync(config, `${readFileSync(CONFIG_PATH, 'utf8')}\nreports:\n  weekly:\n    to: [boss@example.com]\n`);
+    const raw = parse(readFileSync(CONFIG_PATH, 'utf8'));
+    raw.reports = { weekly: { to: ['boss@example.com'] } };
+    writeFileSync(config, stringify(raw));
     stack = await startLocalStack({ stateDir: home, configPath: config, ports: FREE_PORTS, log: () => undefined });
     smtp = nodemailer.createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true });
     await send({ from: '"Jane Doe" <jane@customer.example.org>', to: 'billing@example.com', subject: 'Refund for invoice 7', text: 'Please refund.', messageId: '<r1@customer.example.org>' });

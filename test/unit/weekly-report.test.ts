@@ -2,7 +2,10 @@ import type { RoutingDecision } from '../../functions/domain/route';
 import type { Ticket } from '../../functions/domain/ticket';
 import { buildWeeklyReport, defaultEnding, missedBecause, weekEnding, weeklyRows } from '../../functions/domain/weekly-report';
 import { RunWeeklyReport, WeeklyReportRequestError } from '../../functions/usecases/run-weekly-report';
-import { exampleConfig, exampleTemplates } from '../support/fixtures';
+import { parseConfig } from '../../functions/domain/config';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { CONFIG_PATH, exampleConfig, exampleTemplates } from '../support/fixtures';
 import { MemoryMailer, MemoryTicketRepository } from '../support/in-memory';
 
 const config = exampleConfig();
@@ -129,5 +132,20 @@ describe('RunWeeklyReport', () => {
     expect((await run.run({ ending: '2026-10-04' })).report.overall.newTickets).toBe(1);
     expect(mailer.sent).toHaveLength(0);
     await expect(run.run({ ending: '2026-13-01' })).rejects.toBeInstanceOf(WeeklyReportRequestError);
+  });
+});
+
+describe('reports config', () => {
+  const raw = () => parse(readFileSync(CONFIG_PATH, 'utf8')) as Record<string, any>;
+  it('defaults to nobody, Monday 07:00 UTC', () => {
+    const { reports, ...rest } = raw();
+    expect(reports).toBeDefined();
+    expect(parseConfig(rest).reports).toEqual({ weekly: { to: [], schedule: 'cron(0 7 ? * MON *)' } });
+  });
+  it('takes cron and rate schedules and names a bad field with its path', () => {
+    expect(parseConfig({ ...raw(), reports: { weekly: { to: ['Boss@Example.com'], schedule: 'rate(7 days)' } } }).reports.weekly).toEqual({ to: ['boss@example.com'], schedule: 'rate(7 days)' });
+    expect(() => parseConfig({ ...raw(), reports: { weekly: { schedule: 'cron(0 7 * *)' } } })).toThrow(/reports\.weekly\.schedule: expected an EventBridge schedule/);
+    expect(() => parseConfig({ ...raw(), reports: { weekly: { to: ['boss'] } } })).toThrow(/reports\.weekly\.to\[0\]: expected an e-mail address, got "boss"/);
+    expect(() => parseConfig({ ...raw(), reports: { monthly: {} } })).toThrow(/reports: unexpected field\(s\) "monthly"/);
   });
 });
