@@ -60,11 +60,13 @@ export class RunWeeklyReport {
   /** The tickets the report needs and the first routing decision of each new one. */
   async collect(week: ReportWeek): Promise<{ tickets: Ticket[]; firstRouting: Map<string, RoutingDecision | undefined> }> {
     const { repository, config } = this.deps;
-    const tickets: Ticket[] = [];
+    // by id: a ticket whose status changes between two queries may be read under both
+    const byId = new Map<string, Ticket>();
     for (const { name } of config.departments) {
-      for (const status of NOT_CLOSED) tickets.push(...(await repository.listTickets({ department: name, status })));
-      tickets.push(...(await repository.listTickets({ department: name, status: 'closed', dueFrom: week.start })));
+      for (const status of NOT_CLOSED) for (const t of await repository.listTickets({ department: name, status })) byId.set(t.id, t);
+      for (const t of await repository.listTickets({ department: name, status: 'closed', dueFrom: week.start })) byId.set(t.id, t);
     }
+    const tickets = [...byId.values()];
     const start = Date.parse(week.start);
     const end = Date.parse(week.end);
     const firstRouting = new Map<string, RoutingDecision | undefined>();

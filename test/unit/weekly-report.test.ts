@@ -149,3 +149,24 @@ describe('reports config', () => {
     expect(() => parseConfig({ ...raw(), reports: { monthly: {} } })).toThrow(/reports: unexpected field\(s\) "monthly"/);
   });
 });
+
+describe('RunWeeklyReport.collect', () => {
+  it('reads the closed tickets due since the week began, every ticket not closed, and each new ticket once', async () => {
+    const repository = new MemoryTicketRepository();
+    const old = ticket({ department: 'support', createdAt: '2026-10-01T10:00:00Z', dueAt: '2026-10-01T15:00:00Z', status: 'closed' });
+    const oldOpen = ticket({ department: 'support', createdAt: '2026-10-01T10:00:00Z', dueAt: '2026-10-01T15:00:00Z' });
+    const closedThisWeek = ticket({ department: 'billing', createdAt: '2026-11-16T10:00:00Z', dueAt: '2026-11-17T10:30:00Z', status: 'closed' });
+    for (const t of [old, oldOpen, closedThisWeek]) await repository.createTicket(t);
+    const seen: unknown[] = [];
+    const list = repository.listTickets.bind(repository);
+    repository.listTickets = async (filter) => {
+      seen.push(filter);
+      // the ticket moves to closed between the two reads: it comes back twice
+      return filter?.status === 'open' && filter.department === 'billing' ? [...(await list(filter)), { ...closedThisWeek, status: 'open' }] : list(filter);
+    };
+    const { tickets } = await new RunWeeklyReport({ config, templates: exampleTemplates(), repository, mailer: new MemoryMailer(), now: () => now }).collect(week);
+    expect(tickets.map((t) => t.id).sort()).toEqual([closedThisWeek.id, oldOpen.id].sort());
+    expect(seen).toContainEqual({ department: 'billing', status: 'closed', dueFrom: week.start });
+    expect(seen).toHaveLength(config.departments.length * 4);
+  });
+});
