@@ -9,6 +9,7 @@ import { Feedback } from './constructs/feedback';
 import { InboundMail } from './constructs/inbound-mail';
 import { Observability } from './constructs/observability';
 import { RawMailStore } from './constructs/raw-mail-store';
+import { Reports } from './constructs/reports';
 import { Responders } from './constructs/responders';
 import { ReplyTokenSecret } from './constructs/secrets';
 import { TicketStore } from './constructs/ticket-store';
@@ -68,6 +69,10 @@ export class TriageStack extends Stack {
   readonly web: Web;
   /** Renders the status and survey pages. */
   readonly webFunction: TriageFunction;
+  /** The weekly report function and its schedule. */
+  readonly reports: Reports;
+  /** The weekly report (the schedule's target; `triage report --week` invokes it). */
+  readonly reportFunction: TriageFunction;
 
   constructor(scope: Construct, id: string, props: TriageStackProps) {
     super(scope, id, {
@@ -100,6 +105,14 @@ export class TriageStack extends Stack {
     // The functions that mail links learn the web function's address (the web function depends on neither: no cycle).
     this.responders.inboundFunction.fn.addEnvironment('WEB_BASE_URL', this.web.baseUrl);
     this.responders.timerFunction.fn.addEnvironment('WEB_BASE_URL', this.web.baseUrl);
+    this.reports = new Reports(this, 'Reports', {
+      config,
+      deploymentJson: props.deploymentJson,
+      ticketStore,
+      mailDomainIdentity: this.responders.mailDomainIdentity,
+      configurationSet: this.responders.configurationSet,
+    });
+    this.reportFunction = this.reports.reportFunction;
     this.inboundMail = new InboundMail(this, 'InboundMail', {
       config,
       rawMailStore,
@@ -120,6 +133,7 @@ export class TriageStack extends Stack {
     this.observability.monitorStateMachine('ticket timer', this.timerStateMachine);
     this.observability.monitorFunction('feedback', this.feedback.feedbackFunction);
     this.observability.monitorFunction('web', this.webFunction);
+    this.observability.monitorFunction('reports', this.reports.reportFunction);
 
     new CfnOutput(this, 'RawMailBucketName', { value: this.rawMailBucket.bucketName, description: 'S3 bucket of raw mail' });
     new CfnOutput(this, 'TicketsTableName', { value: this.table.tableName, description: 'DynamoDB table of tickets' });
@@ -132,6 +146,7 @@ export class TriageStack extends Stack {
     // What the operator CLI reads (`triage ... --stack NAME`): the inbound function for `replay`, and the
     // department names for listing tickets (the ticket index is keyed by department).
     new CfnOutput(this, 'InboundFunctionName', { value: this.inboundFunction.fn.functionName, description: 'Inbound function (triage replay invokes it)' });
+    new CfnOutput(this, 'ReportFunctionName', { value: this.reports.reportFunction.fn.functionName, description: 'Weekly report function (triage report --week invokes it)' });
     new CfnOutput(this, 'DepartmentNames', { value: config.departments.map((d) => d.name).join(','), description: 'Departments of the deployed config' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn, description: 'SNS topic every alarm notifies: subscribe pagers or chat here' });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard of this deployment' });

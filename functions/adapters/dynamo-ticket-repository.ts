@@ -245,8 +245,8 @@ export class DynamoTicketRepository implements TicketRepository {
             new QueryCommand({
               TableName: this.tableName,
               IndexName: DEPARTMENT_STATUS_INDEX,
-              KeyConditionExpression: 'gsi1pk = :pk',
-              ExpressionAttributeValues: { ':pk': `${department}#${status}` },
+              KeyConditionExpression: filter.dueFrom ? 'gsi1pk = :pk AND gsi1sk >= :due' : 'gsi1pk = :pk',
+              ExpressionAttributeValues: { ':pk': `${department}#${status}`, ...(filter.dueFrom ? { ':due': filter.dueFrom } : {}) },
               ExclusiveStartKey,
             }),
           );

@@ -183,6 +183,31 @@ const autoReplyLimitsSchema = z
   })
   .strict();
 
+/** An EventBridge schedule expression: `cron(<6 fields>)` or `rate(<n> <unit>)`. */
+const scheduleExpression = z
+  .string({ error: 'expected an EventBridge schedule such as "cron(0 7 ? * MON *)"' })
+  .trim()
+  .regex(/^(cron\(\s*\S+(\s+\S+){5}\s*\)|rate\(\s*[1-9]\d*\s+(minute|minutes|hour|hours|day|days)\s*\))$/, {
+    error: (issue) => `expected an EventBridge schedule such as "cron(0 7 ? * MON *)" (six fields, UTC) or "rate(7 days)", got ${JSON.stringify(issue.input)}`,
+  });
+
+/** Monday 07:00 UTC. */
+export const DEFAULT_WEEKLY_REPORT_SCHEDULE = 'cron(0 7 ? * MON *)';
+
+/**
+ * Reports (owned by the reports feature). `weekly.to`: the managers who get the weekly report by
+ * mail; empty, no schedule is created (`triage report --week` still works). `weekly.schedule`: when,
+ * in UTC.
+ */
+const reportsSchema = z
+  .object({
+    weekly: z
+      .object({ to: z.array(email).default([]), schedule: scheduleExpression.default(DEFAULT_WEEKLY_REPORT_SCHEDULE) })
+      .strict()
+      .default({ to: [], schedule: DEFAULT_WEEKLY_REPORT_SCHEDULE }),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** The domain customers write to (and that SES sends from). */
@@ -233,6 +258,8 @@ export const configSchema = z
       })
       .strict()
       .default({ statusLinkDays: 30, surveyLinkDays: 30 }),
+    /** The weekly report to the managers (see `reportsSchema`). */
+    reports: reportsSchema.default({ weekly: { to: [], schedule: DEFAULT_WEEKLY_REPORT_SCHEDULE } }),
   })
   .strict()
   .superRefine((cfg, ctx) => {

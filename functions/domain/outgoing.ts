@@ -4,6 +4,7 @@ import type { MailAddress, MailAttachment } from './mail';
 export interface OutgoingMail {
   /** What this mail is, for the conversation record: `ack`, `agent-copy`, `escalation` ... */
   kind: string;
+  /** The ticket it is about; empty for mail about no single ticket (a status answer, the weekly report). */
   ticketId: string;
   from: MailAddress;
   to: string[];

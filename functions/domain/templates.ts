@@ -8,7 +8,7 @@ export interface RenderedMail {
 }
 
 /** The templates the code knows. A name outside this list is a programming error, refused loudly. */
-export const TEMPLATE_NAMES = ['acknowledge', 'agent-copy', 'escalation', 'relay', 'note', 'refusal-notice', 'command-error', 'due-warning', 'follow-up', 'closing-note', 'survey'] as const;
+export const TEMPLATE_NAMES = ['acknowledge', 'agent-copy', 'escalation', 'relay', 'note', 'refusal-notice', 'command-error', 'due-warning', 'follow-up', 'closing-note', 'survey', 'status-reply', 'weekly-report'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /**

@@ -78,6 +78,32 @@ export function addBusinessDays(start: Date, days: number, calendar: BusinessHou
   throw new Error(`no business day within ${MAX_DAYS} days of ${start.toISOString()} in ${calendar.timeZone}`);
 }
 
+/**
+ * Business hours between two moments: the inverse of {@link addBusinessHours}. Only time inside the
+ * department's opening hours counts, in its time zone, skipping holidays; opening times are applied
+ * per local day, so a daylight-saving change keeps "09:00-17:00" eight hours long.
+ * @returns hours (fractional); 0 when `end` is not after `start`.
+ */
+export function businessHoursBetween(start: Date, end: Date, calendar: BusinessHours): number {
+  if (!(end.getTime() > start.getTime())) return 0;
+  const holidays = new Set(calendar.holidays);
+  const startMs = start.getTime();
+  const endMs = end.getTime();
+  let total = 0;
+  let day = DateTime.fromJSDate(start, { zone: zone(calendar.timeZone) }).startOf('day');
+  for (let i = 0; i < MAX_DAYS && day.toMillis() < endMs; i++, day = day.plus({ days: 1 }).startOf('day')) {
+    if (holidays.has(day.toISODate()!)) continue;
+    for (const range of calendar.weekly[WEEKDAYS[day.weekday - 1]]) {
+      const open = day.set({ hour: Math.floor(range.open / 60), minute: range.open % 60 }).toMillis();
+      const close = range.close === 24 * 60 ? day.plus({ days: 1 }).startOf('day').toMillis() : day.set({ hour: Math.floor(range.close / 60), minute: range.close % 60 }).toMillis();
+      const from = Math.max(open, startMs);
+      const to = Math.min(close, endMs);
+      if (to > from) total += to - from;
+    }
+  }
+  return total / 3_600_000;
+}
+
 /** The department's local reading of a moment, for people: "Tuesday 24 November 2026, 13:00 (Europe/London)". */
 export function formatLocal(moment: Date, timeZone: string, locale = 'en-GB'): string {
   const local = DateTime.fromJSDate(moment, { zone: zone(timeZone) }).setLocale(locale);

@@ -1,6 +1,7 @@
 import type { Context, S3Event } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoAutoReplyLimiter } from '../adapters/dynamo-auto-reply-limiter';
+import { DynamoCustomerDirectory } from '../adapters/dynamo-customer-directory';
 import { DynamoQuarantine } from '../adapters/dynamo-quarantine';
 import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { MailparserReader } from '../adapters/mailparser-reader';
@@ -35,6 +36,7 @@ function processInboundMail(): ProcessInboundMail {
     secrets: new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID')),
     limiter: new DynamoAutoReplyLimiter(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.autoReplyLimits),
     quarantine: new DynamoQuarantine(clients.dynamo(), requireEnv('TICKETS_TABLE')),
+    customers: new DynamoCustomerDirectory(clients.dynamo(), requireEnv('TICKETS_TABLE')),
     attachments: new S3AttachmentStore(clients.s3(), requireEnv('RAW_MAIL_BUCKET'), config.attachmentLinkDays * 86_400),
     webBaseUrl: process.env.WEB_BASE_URL || undefined,
   });

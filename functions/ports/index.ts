@@ -40,7 +40,8 @@ export interface SecretSource {
 }
 
 /** Every outcome one delivered object can have. */
-export type DeliveryOutcome = 'created' | 'appended' | 'duplicate' | 'suppressed' | 'rejected' | 'relayed';
+/** `answered`: a status request answered with the sender's open tickets (no ticket is opened). */
+export type DeliveryOutcome = 'created' | 'appended' | 'duplicate' | 'suppressed' | 'rejected' | 'relayed' | 'answered';
 
 /** What happened to one S3 object; `triage ingest` prints it. */
 export interface ObjectOutcome {
@@ -68,11 +69,13 @@ export interface DeliveryClaim {
 }
 
 /** Side effects that must happen at most once per mail. */
-export type DeliveryStep = 'ack' | 'agent-copy' | 'timer' | 'relay' | 'note' | 'notice' | 'warning' | 'escalation' | 'follow-up' | 'closing' | 'survey';
+export type DeliveryStep = 'ack' | 'agent-copy' | 'timer' | 'relay' | 'note' | 'notice' | 'warning' | 'escalation' | 'follow-up' | 'closing' | 'survey' | 'status';
 
 export interface TicketFilter {
   department?: string;
   status?: TicketStatus;
+  /** Only tickets due at or after this ISO time (the index's sort key: a range read, not a filter). */
+  dueFrom?: string;
 }
 
 /** Tickets, their conversations, and the bookkeeping that keeps delivery exactly-once. */

@@ -73,8 +73,17 @@ export class DeliverySteps {
    * Sends the composed mail unless this delivery already did (or a limit refuses it, or every
    * recipient is suppressed: the reason is recorded on the ticket and returned). Sent mail is
    * recorded on the ticket and its Message-IDs (ours and the one SES assigned) are indexed.
+   * With `onTicket: false` (mail about no single ticket, e.g. the answer to a status request) nothing
+   * is recorded on a ticket; the delivery record still makes the mail go out at most once.
    */
-  async sendOnce(dedupeKey: string, step: DeliveryStep, done: readonly string[], compose: () => OutgoingMail | Promise<OutgoingMail>, limit?: SendLimit): Promise<{ sent: boolean; limited?: string }> {
+  async sendOnce(
+    dedupeKey: string,
+    step: DeliveryStep,
+    done: readonly string[],
+    compose: () => OutgoingMail | Promise<OutgoingMail>,
+    limit?: SendLimit,
+    { onTicket = true }: { onTicket?: boolean } = {},
+  ): Promise<{ sent: boolean; limited?: string }> {
     const { repository, mailer } = this;
     if (done.includes(step)) return { sent: false };
     // Everything that may fail and can simply be retried happens before the claim.
@@ -89,7 +98,7 @@ export class DeliverySteps {
       const decision = limit ? await limit.take() : ({ allowed: true } as const);
       if (!decision.allowed) {
         await repository.finishStep(dedupeKey, step, `limited: ${decision.limit}`);
-        await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${decision.limit}.`, textTruncated: false });
+        if (onTicket) await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${decision.limit}.`, textTruncated: false });
         return { sent: false, limited: decision.limit };
       }
       charged = Boolean(limit);
@@ -113,9 +122,10 @@ export class DeliverySteps {
     await repository.finishStep(dedupeKey, step, delivered ?? `suppressed: ${(sent.suppressed ?? []).join(', ')}`);
     if (!delivered) {
       // every recipient is on the suppression list: nothing went out
-      await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${(sent.suppressed ?? []).join(', ')} on the suppression list (bounced or complained).`, textTruncated: false });
+      if (onTicket) await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${(sent.suppressed ?? []).join(', ')} on the suppression list (bounced or complained).`, textTruncated: false });
       return { sent: false, limited: 'every recipient is on the suppression list' };
     }
+    if (!onTicket) return { sent: true };
     await repository.indexMessageId(delivered, mail.ticketId);
     await repository.indexMessageId(mail.messageId, mail.ticketId);
     const suppressed = new Set(sent.suppressed ?? []);

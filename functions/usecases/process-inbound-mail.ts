@@ -14,6 +14,9 @@ import { readVerdicts, senderAuthenticated } from '../domain/verdicts';
 import { statusUrl } from '../domain/web-links';
 import { Conversation, type ConversationContext } from './conversation';
 import { DeliverySteps, inboundRecord } from './delivery-steps';
+import { isStatusRequest } from '../domain/status-request';
+import { AnswerStatusRequest } from './answer-status-request';
+import type { CustomerDirectory } from '../ports/customers';
 import type { AttachmentStore, AutoReplyLimiter, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 
 export { MAX_STORED_TEXT } from './delivery-steps';
@@ -40,6 +43,8 @@ export interface InboundDependencies {
   webBaseUrl?: string;
   /** Keeps attachments too large to forward (linked instead). Without it every attachment is forwarded as is. */
   attachments?: AttachmentStore;
+  /** Customer records (tickets per address) and `status` mail. Without it neither is kept or answered. */
+  customers?: CustomerDirectory;
   now?: () => Date;
 }
 
@@ -82,6 +87,7 @@ export class ProcessInboundMail {
 
   private readonly steps: DeliverySteps;
   private readonly conversation: Conversation;
+  private readonly statusRequests?: AnswerStatusRequest;
 
   constructor(private readonly deps: InboundDependencies) {
     this.now = deps.now ?? (() => new Date());
@@ -89,6 +95,7 @@ export class ProcessInboundMail {
     this.ownAddresses = new Set([cfg.generalAddress, ...cfg.departments.flatMap((d) => d.addresses)]);
     this.steps = new DeliverySteps(deps.repository, deps.mailer, this.now);
     this.conversation = new Conversation({ config: cfg, templates: deps.templates, repository: deps.repository, secrets: deps.secrets, steps: this.steps, timers: deps.timers, now: this.now });
+    if (deps.customers) this.statusRequests = new AnswerStatusRequest({ ...deps, customers: deps.customers, steps: this.steps, now: this.now });
   }
 
   /** Agents (and leads) who may answer a ticket of `department`. */
@@ -158,6 +165,11 @@ export class ProcessInboundMail {
     }
 
     const machine = detectMachineMail(mail, this.isOwnAddress);
+    if (this.statusRequests && recipient.kind === 'department' && !machine && isStatusRequest(mail.subject)) {
+      const answered = await this.statusRequests.answer({ dedupeKey, done: claim.done, mail, recipient: recipient.address, base: { ...base, ...about } });
+      await repository.completeDelivery(dedupeKey, this.now());
+      return answered;
+    }
     const match = await this.matchThread(mail);
     const matched = 'ticketId' in match ? await repository.getTicket(match.ticketId) : undefined;
     const sender = mail.from.address;
@@ -210,6 +222,7 @@ export class ProcessInboundMail {
 
     const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object, decision);
     await repository.addMessage(inboundRecord(ticket.id, 'customer', mail, object.key, object.arrivedAt, { routing: routingNote }));
+    await this.deps.customers?.recordTicket(ticket.customer, ticket.id, object.arrivedAt);
 
     const key = await this.deps.secrets.replyTokenKey();
     const reply = replyAddress(key, ticket.id, config.replyDomain);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAssign } from './commands/assign';
 import { registerClose } from './commands/close';
 import { registerConfig } from './commands/config';
+import { registerCustomers } from './commands/customers';
 import { registerIngest } from './commands/ingest';
 import { registerOutbox } from './commands/outbox';
 import { registerPriority } from './commands/priority';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerReplay(program);
   registerReport(program);
+  registerCustomers(program);
   registerConfig(program);
 
   return program;

@@ -1,5 +1,6 @@
 import { TICKET_STATUSES, type Ticket, type TicketStatus } from '../../functions/domain/ticket';
 import { isOverdue } from './tickets';
+import { median, percentile } from '../../functions/domain/statistics';
 
 /**
  * `triage report`: volumes, first-response times and missed targets, per department and overall.
@@ -33,19 +34,7 @@ export interface TicketReport {
   overall: ReportLine;
 }
 
-/** Median of sorted numbers (mean of the middle two for an even count). */
-export function median(sorted: number[]): number | null {
-  if (sorted.length === 0) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Nearest-rank percentile of sorted numbers (`p` in 0..100). */
-export function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1];
-}
+export { median, percentile } from '../../functions/domain/statistics';
 
 /** Minutes from the customer's mail to the first response, when there was one. */
 export function firstResponseMinutes(t: Ticket): number | undefined {

@@ -38,7 +38,7 @@ export interface SynthesisedStack {
   template: CfnTemplate;
   functions: Record<string, LocalFunctionSource>;
   /** logical ids of the parts the contract names on `TriageStack` (undefined when the stack lacks one) */
-  parts: Partial<Record<'table' | 'rawMailBucket' | 'timerStateMachine' | 'replyTokenSecret' | 'inboundFunction' | 'timerFunction', string>>;
+  parts: Partial<Record<'table' | 'rawMailBucket' | 'timerStateMachine' | 'replyTokenSecret' | 'inboundFunction' | 'timerFunction' | 'reportFunction', string>>;
   durationMs: number;
 }
 
@@ -104,7 +104,7 @@ export function synthesizeStack(options: { config: TriageConfig; deploymentJson:
       if (id) functions[id] = { entry: c.entry, handlerName: c.handlerName || 'handler', path: c.node.path };
     }
     const parts: SynthesisedStack['parts'] = {};
-    for (const name of ['table', 'rawMailBucket', 'timerStateMachine', 'replyTokenSecret', 'inboundFunction', 'timerFunction'] as const) {
+    for (const name of ['table', 'rawMailBucket', 'timerStateMachine', 'replyTokenSecret', 'inboundFunction', 'timerFunction', 'reportFunction'] as const) {
       const id = logicalIdOf(stack, stack[name]);
       if (id) parts[name] = id;
     }

@@ -3,6 +3,8 @@ import type { OutgoingMail, SentMail } from '../../functions/domain/outgoing';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../../functions/domain/ticket';
 import type { TriageConfig } from '../../functions/domain/config';
 import type { Suppression, SuppressionList } from '../../functions/ports/suppression-list';
+import { compareTicketIds, normaliseAddress, type Customer } from '../../functions/domain/customer';
+import { CustomerMergeError, type CustomerDirectory } from '../../functions/ports/customers';
 import type { AttachmentStore, AutoReplyLimiter, DeliveryClaim, DeliveryStep, LimitDecision, LinkedAttachment, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SatisfactionResult, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
 import type { SurveyChoice } from '../../functions/domain/web-links';
 
@@ -142,7 +144,7 @@ export class MemoryTicketRepository implements TicketRepository {
     return t ? structuredClone(t) : undefined;
   }
   async listTickets(filter: TicketFilter = {}) {
-    return [...this.tickets.values()].filter((t) => (!filter.department || t.department === filter.department) && (!filter.status || t.status === filter.status));
+    return [...this.tickets.values()].filter((t) => (!filter.department || t.department === filter.department) && (!filter.status || t.status === filter.status) && (!filter.dueFrom || t.dueAt >= filter.dueFrom));
   }
   async addMessage(message: TicketMessage) {
     this.messages.push(message);
@@ -266,5 +268,49 @@ export class MemoryAttachmentStore implements AttachmentStore {
     const url = `memory://attachments/${ticketId}/${this.kept.size + 1}/${encodeURIComponent(attachment.filename)}`;
     this.kept.set(url, attachment.content);
     return { filename: attachment.filename, size: attachment.content.length, url, expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() };
+  }
+}
+
+/** The customer directory in memory, with the Dynamo adapter's rules (own records per address, flat aliases). */
+export class MemoryCustomerDirectory implements CustomerDirectory {
+  readonly records = new Map<string, { ticketIds: Set<string>; aliases: Set<string>; aliasOf?: string; firstSeenAt?: string }>();
+  private record(address: string) {
+    let r = this.records.get(address);
+    if (!r) this.records.set(address, (r = { ticketIds: new Set(), aliases: new Set() }));
+    return r;
+  }
+  async recordTicket(address: string, ticketId: string, at: Date) {
+    const r = this.record(normaliseAddress(address));
+    r.ticketIds.add(ticketId);
+    r.firstSeenAt ??= at.toISOString();
+  }
+  private primaryOf(address: string): string {
+    return this.records.get(address)?.aliasOf ?? address;
+  }
+  async resolve(address: string): Promise<Customer | undefined> {
+    const primary = this.primaryOf(normaliseAddress(address));
+    const r = this.records.get(primary);
+    if (!r) return undefined;
+    const aliases = [...r.aliases].sort();
+    const members = [r, ...aliases.map((a) => this.records.get(a)).filter((m) => m !== undefined)];
+    const ticketIds = [...new Set(members.flatMap((m) => [...m.ticketIds]))].sort(compareTicketIds);
+    const firstSeenAt = members.map((m) => m.firstSeenAt).filter((s): s is string => Boolean(s)).sort()[0];
+    return { address: primary, aliases, ticketIds, firstSeenAt };
+  }
+  async merge(primaryAddress: string, aliasAddress: string, _at?: Date) {
+    const a = normaliseAddress(primaryAddress);
+    const b = normaliseAddress(aliasAddress);
+    if (a === b) throw new CustomerMergeError(`cannot merge ${a} into itself`);
+    const [pa, pb] = [this.primaryOf(a), this.primaryOf(b)];
+    if (pa === pb) return { customer: (await this.resolve(a))!, alreadyMerged: true };
+    const moving = [pb, ...(this.records.get(pb)?.aliases ?? [])];
+    const primary = this.record(pa);
+    for (const m of moving) {
+      primary.aliases.add(m);
+      const r = this.record(m);
+      r.aliasOf = pa;
+      r.aliases.clear();
+    }
+    return { customer: (await this.resolve(pa))!, alreadyMerged: false };
   }
 }

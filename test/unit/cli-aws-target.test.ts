@@ -6,7 +6,7 @@ import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsTarget, parseDeadLetterBody, type AwsClients } from '../../lib/cli/targets/aws';
-import { InboundFailure } from '../../lib/cli/targets/target';
+import { InboundFailure, ReportFailure } from '../../lib/cli/targets/target';
 import { keysOf, replayDeadLetters, replayKey, s3EventFor, type ReplayLine } from '../../lib/cli/replay';
 import { CliError } from '../../lib/cli/errors';
 
@@ -162,5 +162,27 @@ describe('dead-letter bodies', () => {
     expect(parseDeadLetterBody('m', '{"hello":1}')).toMatchObject({ event: undefined });
     expect(parseDeadLetterBody('m', 'x')).toEqual({ id: 'm', error: 'the message body is not JSON' });
     expect(new InboundFailure('x').name).toBe('InboundFailure');
+  });
+});
+
+describe('weekly report against AWS', () => {
+  it('invokes the report function with the request and returns its result', async () => {
+    cfn.on(DescribeStacksCommand).resolves(stack({ ...OUTPUTS, ReportFunctionName: 'EmailTriage-prod-Reports' }));
+    const target = await AwsTarget.open({ stack: 'EmailTriage-prod' }, clients());
+    const result = { report: { week: { from: '2026-11-16', to: '2026-11-22' } }, sent: { to: ['boss@example.com'], messageId: '<m@x>' } };
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload(result) });
+    expect(await target.invokeWeeklyReport({ ending: '2026-11-22', send: true })).toEqual(result);
+    const input = lambda.commandCalls(InvokeCommand)[0].args[0].input;
+    expect(input).toMatchObject({ FunctionName: 'EmailTriage-prod-Reports', InvocationType: 'RequestResponse' });
+    expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8'))).toEqual({ ending: '2026-11-22', send: true });
+
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: payload({ errorType: 'WeeklyReportRequestError', errorMessage: 'ending: expected a date' }) });
+    await expect(target.invokeWeeklyReport({ ending: 'x' })).rejects.toThrow(new ReportFailure('WeeklyReportRequestError: ending: expected a date'));
+  });
+
+  it('names the missing output of an older stack', async () => {
+    cfn.on(DescribeStacksCommand).resolves(stack());
+    const target = await AwsTarget.open({ stack: 'EmailTriage-prod' }, clients());
+    await expect(target.invokeWeeklyReport({})).rejects.toThrow(/stack EmailTriage-prod has no output ReportFunctionName; it was deployed by an older version/);
   });
 });

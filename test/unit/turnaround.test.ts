@@ -1,5 +1,5 @@
 import { parseConfig } from '../../functions/domain/config';
-import { addBusinessHours, formatLocal } from '../../functions/domain/turnaround';
+import { addBusinessHours, businessHoursBetween, formatLocal } from '../../functions/domain/turnaround';
 
 const calendar = (timeZone: string, holidays: string[] = []) =>
   parseConfig({
@@ -55,5 +55,52 @@ describe('addBusinessHours', () => {
 
   it('formats the promise in the department zone', () => {
     expect(formatLocal(new Date('2026-11-24T13:00:00Z'), 'Europe/Berlin')).toBe('Tuesday 24 November 2026, 14:00 (Europe/Berlin)');
+  });
+});
+
+describe('businessHoursBetween', () => {
+  const london = calendar('Europe/London');
+
+  it('counts only the open hours of one day', () => {
+    expect(businessHoursBetween(new Date('2026-11-23T10:00:00Z'), new Date('2026-11-23T14:30:00Z'), london)).toBe(4.5);
+    // before opening and after closing count nothing
+    expect(businessHoursBetween(new Date('2026-11-23T06:00:00Z'), new Date('2026-11-23T20:00:00Z'), london)).toBe(8);
+  });
+
+  it('skips the weekend: Friday 16:00 to Monday 10:00 is 2 hours', () => {
+    expect(businessHoursBetween(new Date('2026-11-27T16:00:00Z'), new Date('2026-11-30T10:00:00Z'), london)).toBe(2);
+    // a mail on Saturday answered on Sunday took no business time at all
+    expect(businessHoursBetween(new Date('2026-11-28T12:00:00Z'), new Date('2026-11-29T12:00:00Z'), london)).toBe(0);
+  });
+
+  it('skips holidays', () => {
+    const withHoliday = calendar('Europe/London', ['2026-11-24']);
+    // Monday 09:00 to Wednesday 13:00: 8h Monday, Tuesday closed, 4h Wednesday.
+    expect(businessHoursBetween(new Date('2026-11-23T09:00:00Z'), new Date('2026-11-25T13:00:00Z'), withHoliday)).toBe(12);
+    expect(businessHoursBetween(new Date('2026-11-23T09:00:00Z'), new Date('2026-11-25T13:00:00Z'), london)).toBe(20);
+  });
+
+  it('keeps local opening hours across a daylight-saving change', () => {
+    // London leaves summer time on Sunday 25 October 2026: Friday 16:00 BST (15:00Z) to Monday 10:00 GMT (10:00Z).
+    expect(businessHoursBetween(new Date('2026-10-23T15:00:00Z'), new Date('2026-10-26T10:00:00Z'), london)).toBe(2);
+    // A department open round the clock: the night the clocks go forward (29 March 2026) has 23 hours.
+    const always = parseConfig({
+      mailDomain: 'example.com',
+      generalAddress: 'help@example.com',
+      triageQueue: 'q',
+      departments: [{ name: 'q', prefix: 'QQ', firstResponseHours: 1, agents: ['a@x.example.com'], lead: 'l@x.example.com', businessHours: { timeZone: 'Europe/London', weekly: { sun: '00:00-24:00' } } }],
+    }).departments[0].businessHours;
+    expect(businessHoursBetween(new Date('2026-03-28T12:00:00Z'), new Date('2026-03-30T12:00:00Z'), always)).toBe(23);
+  });
+
+  it('is the inverse of addBusinessHours', () => {
+    for (const [start, hours] of [['2026-11-23T15:00:00Z', 4], ['2026-11-27T16:00:00Z', 2], ['2026-10-23T15:00:00Z', 9.25], ['2026-12-24T12:00:00Z', 30]] as const) {
+      const end = addBusinessHours(new Date(start), hours, calendar('Europe/London', ['2026-12-25', '2026-12-28']));
+      expect(businessHoursBetween(new Date(start), end, calendar('Europe/London', ['2026-12-25', '2026-12-28']))).toBeCloseTo(hours, 9);
+    }
+  });
+
+  it('is 0 when the end is not after the start', () => {
+    expect(businessHoursBetween(new Date('2026-11-23T12:00:00Z'), new Date('2026-11-23T11:00:00Z'), london)).toBe(0);
   });
 });

@@ -5,12 +5,14 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoCustomerDirectory } from '../../../functions/adapters/dynamo-customer-directory';
 import { DynamoQuarantine } from '../../../functions/adapters/dynamo-quarantine';
+import type { WeeklyReportRequest, WeeklyReportResult } from '../../../functions/usecases/run-weekly-report';
 import { DynamoTicketRepository } from '../../../functions/adapters/dynamo-ticket-repository';
 import type { ObjectOutcome } from '../../../functions/ports';
 import { CliError, explainAwsError, noteTarget } from '../errors';
 import { objectStoredAt } from './object-stored-at';
-import { type DeadLetter, type DeadLetterQueue, InboundFailure, type Target } from './target';
+import { type DeadLetter, type DeadLetterQueue, InboundFailure, ReportFailure, type Target } from './target';
 
 /** The stack outputs the CLI reads (lib/triage-stack.ts). */
 export const STACK_OUTPUTS = {
@@ -20,6 +22,7 @@ export const STACK_OUTPUTS = {
   inboundFunction: 'InboundFunctionName',
   deadLetterQueue: 'InboundDeadLetterQueueUrl',
   stateMachine: 'TimerStateMachineArn',
+  reportFunction: 'ReportFunctionName',
 } as const;
 
 export interface AwsTargetOptions {
@@ -118,6 +121,7 @@ export class AwsTarget implements Target {
   readonly label: string;
   readonly repository: DynamoTicketRepository;
   readonly quarantine: DynamoQuarantine;
+  readonly customers: DynamoCustomerDirectory;
   readonly departments: readonly string[];
   readonly bucketName: string;
   readonly config = undefined;
@@ -138,6 +142,7 @@ export class AwsTarget implements Target {
     this.bucketName = this.output(STACK_OUTPUTS.bucket);
     this.repository = new DynamoTicketRepository(clients.dynamo, table, this.departments);
     this.quarantine = new DynamoQuarantine(clients.dynamo, table);
+    this.customers = new DynamoCustomerDirectory(clients.dynamo, table);
   }
 
   /**
@@ -196,6 +201,23 @@ export class AwsTarget implements Target {
       throw new InboundFailure(`${e?.errorType ?? result.FunctionError}: ${e?.errorMessage ?? text}`);
     }
     return Array.isArray(payload) ? (payload as ObjectOutcome[]) : [];
+  }
+
+  /** Lambda Invoke (RequestResponse) of the report function; its error becomes a {@link ReportFailure}. */
+  async invokeWeeklyReport(request: WeeklyReportRequest): Promise<WeeklyReportResult> {
+    const functionName = this.output(STACK_OUTPUTS.reportFunction);
+    const result = await this.clients.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(request)) }));
+    const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : '';
+    if (result.FunctionError) {
+      let e: { errorType?: string; errorMessage?: string } | undefined;
+      try {
+        e = JSON.parse(text);
+      } catch {
+        e = undefined;
+      }
+      throw new ReportFailure(`${e?.errorType ?? result.FunctionError}: ${e?.errorMessage ?? text}`);
+    }
+    return JSON.parse(text) as WeeklyReportResult;
   }
 
   deadLetters(): DeadLetterQueue {

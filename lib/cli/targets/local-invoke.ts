@@ -6,6 +6,14 @@ import type { LocalStackDescription } from './local';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
+/** A function other than the inbound one ran locally and failed. */
+export class LocalInvokeFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalInvokeFailure';
+  }
+}
+
 /**
  * The inbound handler module, loaded in this process the way the local stack loads it: the stack is
  * synthesised (bundling skipped, about a second) for the function's environment with `Ref`s resolved to
@@ -13,6 +21,16 @@ type Handler = (event: unknown, context: unknown) => Promise<unknown>;
  * are silenced (the outcome is what the CLI prints) and its metrics are off, as in `npm start`.
  */
 export function localInboundHandler(stack: LocalStackDescription): (event: S3Event) => Promise<ObjectOutcome[]> {
+  const invoke = localHandler(stack, 'inboundFunction');
+  return async (event) => (await invoke(event)) as ObjectOutcome[];
+}
+
+/**
+ * The handler module of one function of the stack (a part `TriageStack` names), loaded as
+ * {@link localInboundHandler} loads the inbound one; the returned function invokes it synchronously
+ * with a JSON round trip and turns its error into an {@link InboundFailure}-like {@link LocalInvokeFailure}.
+ */
+export function localHandler(stack: LocalStackDescription, part: 'inboundFunction' | 'reportFunction'): (event: unknown) => Promise<unknown> {
   // Loaded here, not at the top: only `replay` needs the CDK app in the CLI process.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadConfigFile } = require('../../config/load') as typeof import('../../config/load');
@@ -28,8 +46,8 @@ export function localInboundHandler(stack: LocalStackDescription): (event: S3Eve
   const synth = synthesizeStack({ config, deploymentJson });
   const resources = new LocalResources(synth.template, synth.stackName);
   const functionIds = Object.keys(synth.functions).filter((id) => synth.template.Resources[id]?.Type === 'AWS::Lambda::Function');
-  const inboundId = synth.parts.inboundFunction;
-  if (!inboundId || !synth.functions[inboundId]) throw new Error('the synthesised stack has no inbound function');
+  const inboundId = synth.parts[part];
+  if (!inboundId || !synth.functions[inboundId]) throw new Error(`the synthesised stack has no ${part}`);
   const env = functionEnvironment(resources, functionIds);
 
   applyEnvironment({
@@ -62,12 +80,13 @@ export function localInboundHandler(stack: LocalStackDescription): (event: S3Eve
         functionVersion: '$LATEST',
         invokedFunctionArn: resources.arn(inboundId),
         memoryLimitInMB: String(resources.resource(inboundId).Properties?.MemorySize ?? 128),
-        awsRequestId: `replay-${Date.now()}`,
+        awsRequestId: `cli-${Date.now()}`,
         getRemainingTimeInMillis: () => Number(resources.resource(inboundId).Properties?.Timeout ?? 3) * 1000,
       });
-      return JSON.parse(JSON.stringify(result ?? [])) as ObjectOutcome[];
+      return JSON.parse(JSON.stringify(result ?? (part === 'inboundFunction' ? [] : null)));
     } catch (err) {
-      throw new InboundFailure((err as Error)?.message ?? String(err));
+      const message = (err as Error)?.message ?? String(err);
+      throw part === 'inboundFunction' ? new InboundFailure(message) : new LocalInvokeFailure(`${(err as Error)?.name ?? 'Error'}: ${message}`);
     }
   };
 }

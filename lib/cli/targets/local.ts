@@ -4,14 +4,16 @@ import type { S3Event } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoCustomerDirectory } from '../../../functions/adapters/dynamo-customer-directory';
 import { DynamoQuarantine } from '../../../functions/adapters/dynamo-quarantine';
 import { DynamoTicketRepository } from '../../../functions/adapters/dynamo-ticket-repository';
 import type { TriageConfig } from '../../../functions/domain/config';
 import type { ObjectOutcome } from '../../../functions/ports';
 import { loadConfigFile } from '../../config/load';
 import { CliError, noteTarget } from '../errors';
-import { localInboundHandler } from './local-invoke';
-import type { DeadLetter, DeadLetterQueue, Target } from './target';
+import { localHandler, localInboundHandler } from './local-invoke';
+import type { WeeklyReportRequest, WeeklyReportResult } from '../../../functions/usecases/run-weekly-report';
+import { type DeadLetter, type DeadLetterQueue, ReportFailure, type Target } from './target';
 import { objectStoredAt } from './object-stored-at';
 
 /** What `npm start` writes to `<state dir>/stack.json` while it runs (lib/local/stack-file.ts). */
@@ -97,6 +99,7 @@ export class LocalTarget implements Target {
   readonly config: TriageConfig;
   readonly repository: DynamoTicketRepository;
   readonly quarantine: DynamoQuarantine;
+  readonly customers: DynamoCustomerDirectory;
   readonly departments: readonly string[];
   readonly bucketName: string;
   readonly region: string;
@@ -110,6 +113,7 @@ export class LocalTarget implements Target {
     this.departments = this.config.departments.map((d) => d.name);
     this.repository = new DynamoTicketRepository(this.dynamo, stack.tableName, this.departments);
     this.quarantine = new DynamoQuarantine(this.dynamo, stack.tableName);
+    this.customers = new DynamoCustomerDirectory(this.dynamo, stack.tableName);
     this.bucketName = stack.bucketName;
     this.region = stack.region;
     this.timeScale = stack.timeScale ?? 1;
@@ -156,6 +160,19 @@ export class LocalTarget implements Target {
   async invokeInbound(event: S3Event): Promise<ObjectOutcome[]> {
     this.handler ??= localInboundHandler(this.stack);
     return this.handler(event);
+  }
+
+  /**
+   * Runs the report handler module in this process (as {@link invokeInbound} runs the inbound one):
+   * the local stack has no EventBridge, so this is how its schedule's work is done locally.
+   */
+  async invokeWeeklyReport(request: WeeklyReportRequest): Promise<WeeklyReportResult> {
+    const invoke = localHandler(this.stack, 'reportFunction');
+    try {
+      return (await invoke(request)) as WeeklyReportResult;
+    } catch (err) {
+      throw new ReportFailure((err as Error).message);
+    }
   }
 
   deadLetters(): DeadLetterQueue {

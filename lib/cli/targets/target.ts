@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { TriageConfig } from '../../../functions/domain/config';
 import type { ObjectOutcome, Quarantine, TicketRepository } from '../../../functions/ports';
+import type { CustomerDirectory } from '../../../functions/ports/customers';
+import type { WeeklyReportRequest, WeeklyReportResult } from '../../../functions/usecases/run-weekly-report';
 
 /**
  * Where a command works: the local stack (`npm start`) or a deployed stack (`--stack NAME`).
@@ -16,6 +18,8 @@ export interface Target {
   readonly repository: TicketRepository;
   /** Mail held for its spam/virus verdict. */
   readonly quarantine: Quarantine;
+  /** Customer records (tickets per address, merged addresses): the same DynamoDB adapter the inbound function uses. */
+  readonly customers: CustomerDirectory;
   /** Names of the departments (the ticket index is keyed by department). */
   readonly departments: readonly string[];
   /** The whole config, when the target has it (the local stack); a deployed stack publishes only the department names. */
@@ -33,6 +37,11 @@ export interface Target {
    * environment and permissions): resolves with its outcomes, rejects with {@link InboundFailure}.
    */
   invokeInbound(event: S3Event): Promise<ObjectOutcome[]>;
+  /**
+   * Runs the weekly report function once, synchronously (the module the schedule runs, with its
+   * config, environment and permissions): its result, or a {@link ReportFailure}.
+   */
+  invokeWeeklyReport(request: WeeklyReportRequest): Promise<WeeklyReportResult>;
   /** Events the inbound function failed on after its retries. */
   deadLetters(): DeadLetterQueue;
   /** Releases clients and connections. */
@@ -67,6 +76,14 @@ export class InboundFailure extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InboundFailure';
+  }
+}
+
+/** The report function ran and failed (its own error, e.g. a bad `--ending`). */
+export class ReportFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportFailure';
   }
 }
 
