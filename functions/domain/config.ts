@@ -96,29 +96,30 @@ const matcherWeight = z
  * config load with its path instead of failing on the first mail. Matched against the original
  * text (not case- or accent-folded); flags default to `i`.
  */
+/** `i`, `m`, `s`, `u`, each at most once (`g` and `y` make `test` stateful). */
+const REGEX_FLAGS = /^(?!.*(.).*\1)[imsu]*$/;
 const regexMatcher = z
-  .object({ regex: z.string().min(1, { error: 'expected a regular expression' }), flags: z.string().regex(/^(?!.*(.).*\1)[imsu]*$/, { error: 'expected regular expression flags out of i, m, s, u (each once)' }).default('i'), weight: matcherWeight })
+  .object({ regex: z.string().min(1, { error: 'expected a regular expression' }), flags: z.string().regex(REGEX_FLAGS, { error: 'expected regular expression flags out of i, m, s, u (each once)' }).default('i'), weight: matcherWeight })
   .strict()
   .superRefine((m, ctx) => {
+    if (!REGEX_FLAGS.test(m.flags)) return; // reported on its own field
     try {
       new RegExp(m.regex, m.flags);
     } catch (err) {
       ctx.addIssue({ code: 'custom', path: ['regex'], message: `expected a valid regular expression, got ${JSON.stringify(m.regex)}: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` });
     }
   })
-  .transform((m) => ({ regex: m.regex, flags: m.flags, weight: m.weight }));
+  ;
 
 const phrase = z.string().trim().toLowerCase().min(1, { error: 'expected a word or phrase' });
 
 /** A word or phrase (whole words, case and accents ignored), `{ phrase, weight }`, or `{ regex, flags?, weight? }`. */
-const matcher = z.union(
-  [
-    phrase.transform((p) => ({ phrase: p, weight: 1 })),
-    z.object({ phrase, weight: matcherWeight }).strict(),
-    regexMatcher,
-  ],
-  { error: (issue) => `expected a word or phrase, { phrase, weight } or { regex, flags, weight }, got ${JSON.stringify(issue.input)}` },
-);
+// No transform inside the union's members: zod then reports a member's own issue (a broken regex, with its path) instead of only the union's message.
+const matcher = z
+  .union([phrase, z.object({ phrase, weight: matcherWeight }).strict(), regexMatcher], {
+    error: (issue) => `expected a word or phrase, { phrase, weight } or { regex, flags, weight }, got ${JSON.stringify(issue.input)}`,
+  })
+  .transform((m) => (typeof m === 'string' ? { phrase: m, weight: 1 } : m));
 /** A phrase (`{ phrase, weight }`) or a regular expression (`{ regex, flags, weight }`), with the language of its list. */
 export type Matcher = { weight: number; phrase?: string; regex?: string; flags?: string; language?: string };
 

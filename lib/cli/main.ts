@@ -9,6 +9,7 @@ import { registerQuarantine } from './commands/quarantine';
 import { registerReplay } from './commands/replay';
 import { registerReply } from './commands/reply';
 import { registerReport } from './commands/report';
+import { registerRoute } from './commands/route';
 import { registerShow } from './commands/show';
 import { registerTickets } from './commands/tickets';
 import { explainError } from './errors';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerReplay(program);
   registerReport(program);
+  registerRoute(program);
   registerConfig(program);
 
   return program;
