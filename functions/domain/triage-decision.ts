@@ -35,7 +35,7 @@ export interface NewMailFacts {
  * what would happen.
  */
 export function decideNewMail(cfg: TriageConfig, facts: NewMailFacts): NewMailDecision {
-  const detected = detectMailLanguage(facts.subject, facts.body).language;
+  const detected = detectMailLanguage(facts.subject, facts.body, facts.supportedLanguages).language;
   const ctx = { sender: facts.sender, language: detected };
   const routing = routeMail(cfg, facts.recipient, facts.subject, facts.body, ctx);
   const text = mailText(facts.subject, facts.body, detected);
