@@ -1,7 +1,11 @@
 import { chooseLanguage, detectMailLanguage } from '../../functions/domain/language';
 import { localeOf } from '../../functions/domain/compose';
 import { formatLocal } from '../../functions/domain/turnaround';
-import { exampleTemplates } from '../support/fixtures';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDeploymentJson } from '../../lib/config/deployment';
+import { CONFIG_PATH, exampleTemplates } from '../support/fixtures';
 
 const SUPPORTED = ['de', 'en', 'es'];
 
@@ -41,6 +45,12 @@ describe('language detection', () => {
     expect(chooseLanguage('de', ['de', 'en', 'es'], 'en')).toEqual({ detected: 'de', language: 'de', reason: 'language de detected' });
     expect(chooseLanguage('fr', ['de', 'en', 'es'], 'es')).toMatchObject({ detected: 'fr', language: 'es', reason: expect.stringMatching(/no fr templates; the department's default es/) });
     expect(chooseLanguage(undefined, ['de', 'en', 'es'], 'de')).toMatchObject({ language: 'de', reason: expect.stringMatching(/not told/) });
+  });
+
+  it('refuses a department language without templates at synth and start-up, naming the field', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'c.yaml');
+    writeFileSync(file, readFileSync(CONFIG_PATH, 'utf8').replace('    language: en', '    language: fr'));
+    expect(() => buildDeploymentJson(file)).toThrow(/departments\[3\]\.language: expected a language with templates \(.*templates\/fr\/acknowledge\.subject\.hbs\), got "fr"/);
   });
 
   it('knows the shipped languages from the templates', () => {
