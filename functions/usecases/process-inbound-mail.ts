@@ -220,13 +220,14 @@ export class ProcessInboundMail {
       { take: () => this.deps.limiter.take(ticket.customer, this.now()), giveBack: () => this.deps.limiter.giveBack(ticket.customer, this.now()) },
     );
     // No acknowledgement went out, so no automatic answer either: nothing for an agent to review.
-    if (ack.limited && ticket.autoAnswered) await repository.saveTicket({ ...ticket, autoAnswered: undefined, needsReview: undefined }, ticket.version);
+    const answered = ack.limited && ticket.autoAnswered ? { ...ticket, autoAnswered: undefined, needsReview: undefined } : ticket;
+    if (answered !== ticket) await repository.saveTicket(answered, ticket.version);
     await this.steps.sendOnce(dedupeKey, 'agent-copy', claim.done, async () => {
       const store = this.deps.attachments;
       const { link } = store ? splitAttachments(mail.attachments, config.forwardAttachmentsUpToMb * 1024 * 1024) : { link: [] };
       const linked = [];
       for (const a of link) linked.push(await store!.keep(ticket.id, a));
-      return composeAgentCopy({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote, linked });
+      return composeAgentCopy({ ...compose, ticket: answered, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote, linked });
     });
     if (!claim.done.includes('timer')) {
       await this.deps.timers.startFirstResponseTimer(ticket);

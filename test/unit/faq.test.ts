@@ -3,7 +3,7 @@ import { matchFaq } from '../../functions/domain/faq';
 import { mailText } from '../../functions/domain/matchers';
 import { decideNewMail } from '../../functions/domain/triage-decision';
 import type { Ticket } from '../../functions/domain/ticket';
-import { MemoryMailer, MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
+import { MemoryAutoReplyLimiter, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
 import { exampleConfig } from '../support/fixtures';
 import { inboundUseCase } from '../support/inbound';
 
@@ -78,11 +78,11 @@ describe('automatic answers and languages in the inbound flow', () => {
   const mail = (from: string, to: string, subject: string, body: string, id: string, extra = '') =>
     Buffer.from(`From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${id}>\r\nDate: Mon, 23 Nov 2026 10:15:00 +0000\r\n${extra}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${body}\r\n`);
 
-  function setup() {
+  function setup(overrides: Parameters<typeof inboundUseCase>[0] = {}) {
     const repository = new MemoryTicketRepository();
     const mailer = new MemoryMailer();
     const store = new MemoryRawMailStore();
-    const useCase = inboundUseCase({ repository, mailer, store, now: () => new Date('2026-11-23T10:15:03Z') });
+    const useCase = inboundUseCase({ repository, mailer, store, now: () => new Date('2026-11-23T10:15:03Z'), ...overrides });
     let n = 0;
     const deliver = (to: string, raw: Buffer) => {
       const key = to.endsWith('@reply.example.com') ? `replies/obj${++n}` : `inbound/${to}/obj${++n}`;
@@ -127,5 +127,15 @@ describe('automatic answers and languages in the inbound flow', () => {
     const ack = mailer.sent.find((m) => m.kind === 'ack')!;
     await deliver('billing@example.com', mail('Bo <bo@customer.example>', 'billing@example.com', `Re: ${ack.subject}`, 'Thanks, that solved it', 'faq-4@customer.example', `In-Reply-To: ${ack.messageId}\r\n`));
     expect(repository.tickets.get(outcome.ticketId!)).toMatchObject({ status: 'open', needsReview: true });
+  });
+
+  it('flags nothing for review when the acknowledgement (and so the answer) was not sent', async () => {
+    const { repository, mailer, deliver } = setup({ limiter: new MemoryAutoReplyLimiter({ perSender: [{ minutes: 10, max: 0 }], global: { minutes: 60, max: 100 } }) });
+    const outcome = await deliver('billing@example.com', mail('Cy <cy@customer.example>', 'billing@example.com', 'Opening hours', 'What are your opening hours?', 'faq-5@customer.example'));
+    expect(outcome.reason).toMatch(/no acknowledgement/);
+    expect(mailer.sent.map((m) => m.kind)).toEqual(['agent-copy']);
+    expect(repository.tickets.get(outcome.ticketId!)!.autoAnswered).toBeUndefined();
+    expect(repository.tickets.get(outcome.ticketId!)!.needsReview).toBeUndefined();
+    expect(mailer.sent[0].text).not.toContain('NEEDS REVIEW');
   });
 });
