@@ -28,7 +28,7 @@ const MAX_CONFIRMATION_CHARS = 240;
  * @returns the phrase that confirmed, or undefined.
  */
 export function confirmationIn(text: string): string | undefined {
-  const own = fold(visibleReplyText(text)).replace(/[’`]/g, "'").replace(/\s+/g, ' ').trim();
+  const own = fold(visibleReplyText(text.slice(0, 20_000))).replace(/[’`]/g, "'").replace(/\s+/g, ' ').trim();
   if (!own || own.length > MAX_CONFIRMATION_CHARS || DOUBTS.test(own)) return undefined;
   return CONFIRMATIONS.find((phrase) => new RegExp(`(?<![\\p{L}])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}])`, 'u').test(own));
 }

@@ -53,7 +53,7 @@ function wordsOf(text: string): string {
  * reads as undefined; `supported` (the languages we answer in) settles close calls between them.
  */
 export function detectMailLanguage(subject: string, body: string, supported: readonly string[] = []): { language?: string; accuracy: number; letters: number } {
-  const text = wordsOf(`${subject.replace(/^(\s*(re|aw|sv|fw|fwd|wg|tr|rv)\s*:\s*)+/i, '')}\n${visibleReplyText(body).slice(0, 2000)}`);
+  const text = wordsOf(`${subject.replace(/^(\s*(re|aw|sv|fw|fwd|wg|tr|rv)\s*:\s*)+/i, '')}\n${visibleReplyText(body.slice(0, 20_000)).slice(0, 2000)}`);
   const letters = (text.match(/\p{L}/gu) ?? []).length;
   if (letters < MIN_LETTERS) return { accuracy: 0, letters };
   const [best] = detectAll(text);

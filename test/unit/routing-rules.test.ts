@@ -82,6 +82,15 @@ describe('routing rules', () => {
     expect(routeMail(cfg, 'billing@example.com', 'Hilfe', 'Ein Fehler beim Anmelden').rule).toBe('address');
   });
 
+  it('reads only the start of a long subject and body', () => {
+    expect(routeMail(cfg, 'help@example.com', `${'x '.repeat(600)}INV-20391`, '').ruleName).toBeUndefined();
+    expect(routeMail(cfg, 'help@example.com', 'Hello', `${'word '.repeat(1000)}refund`).rule).toBe('fallback');
+    const started = Date.now();
+    const decided = decideNewMail(exampleConfig(), { recipient: 'help@example.com', subject: 'Refund', body: `${'Lorem ipsum dolor sit amet. '.repeat(40_000)}`, supportedLanguages: ['en'] });
+    expect(decided.routing.department).toBe('billing');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('keeps address and keyword routing when no rule holds', () => {
     expect(routeMail(cfg, 'help@example.com', 'Refund please', '')).toMatchObject({ department: 'billing', rule: 'keywords', matched: ['refund (subject)'] });
   });
