@@ -97,7 +97,7 @@ export function composeFollowUp(input: TimerMailInput & { replyAddress: string }
       autoCloseDays: dept.timers.autoCloseAfterBusinessDays || undefined,
       offers: optedInToOffers(dept, ticket.customer) ? dept.offers?.text : undefined,
     },
-    { department: dept.name },
+    { department: dept.name, language: ticket.language },
   );
   return {
     kind: 'follow-up',
@@ -126,7 +126,7 @@ export function composeClosingNote(input: TimerMailInput & { survey?: SurveyLink
       reopenWithinDays: cfg.reopenWithinDays || undefined,
       survey,
     },
-    { department: dept.name },
+    { department: dept.name, language: ticket.language },
   );
   return {
     kind: 'closing',
@@ -147,7 +147,7 @@ export function composeSurvey(input: TimerMailInput & { survey: SurveyLinks }): 
   const rendered = templates.render(
     'survey',
     { ticketId: ticket.id, customerName: ticket.customerName || undefined, subject: ticket.subject, department: departmentName(dept), company: cfg.companyName, survey },
-    { department: dept.name },
+    { department: dept.name, language: ticket.language },
   );
   return {
     kind: 'survey',

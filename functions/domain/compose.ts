@@ -43,25 +43,45 @@ export interface ComposeInput {
   messageIdSeed: string;
 }
 
-/** The acknowledgement to the customer: ticket number, the promised time in the department's zone, threaded to their mail. */
-export function composeAcknowledgement({ cfg, dept, ticket, mail, templates, messageIdSeed, statusUrl }: ComposeInput & { /** The signed link to the ticket's status page, when the web function is deployed. */ statusUrl?: string }): OutgoingMail {
+/** The locale dates are written in for a language: British English keeps "Monday 23 November 2026, 17:00". */
+export function localeOf(language: string | undefined): string {
+  return !language || language === 'en' ? 'en-GB' : language;
+}
+
+/**
+ * The acknowledgement to the customer: ticket number, the promised time in the department's zone,
+ * threaded to their mail; in the ticket's language, with the answer of a matching FAQ entry.
+ */
+export function composeAcknowledgement({
+  cfg,
+  dept,
+  ticket,
+  mail,
+  templates,
+  messageIdSeed,
+  autoAnswer,
+  statusUrl,
+}: ComposeInput & {
+  autoAnswer?: string;
+  /** The signed link to the ticket's status page, when the web function is deployed. */
+  statusUrl?: string;
+}): OutgoingMail {
   const departmentName = dept.displayName ?? dept.name;
-  const rendered = templates.render(
-    'acknowledge',
-    {
-      ticketId: ticket.id,
-      customerName: ticket.customerName || undefined,
-      subject: mail.subject || '(no subject)',
-      department: departmentName,
-      company: cfg.companyName,
-      // The promise (target plus margin), not the target the team works to.
-      dueLocal: formatLocal(new Date(ticket.promisedAt ?? ticket.dueAt), dept.businessHours.timeZone),
-      dueAt: ticket.promisedAt ?? ticket.dueAt,
-      firstResponseHours: dept.firstResponseHours,
-      statusUrl,
-    },
-    { department: dept.name },
-  );
+  const context = {
+    ticketId: ticket.id,
+    customerName: ticket.customerName || undefined,
+    subject: mail.subject || '(no subject)',
+    department: departmentName,
+    company: cfg.companyName,
+    // The promise (target plus margin), not the target the team works to.
+    dueLocal: formatLocal(new Date(ticket.promisedAt ?? ticket.dueAt), dept.businessHours.timeZone, localeOf(ticket.language)),
+    dueAt: ticket.promisedAt ?? ticket.dueAt,
+    firstResponseHours: dept.firstResponseHours,
+    statusUrl,
+  };
+  // Rendered as plain text; the HTML template escapes it like any other value.
+  const answer = autoAnswer ? templates.renderSource(autoAnswer, context).trim() : undefined;
+  const rendered = templates.render('acknowledge', { ...context, autoAnswer: answer }, { department: dept.name, language: ticket.language });
   return {
     kind: 'ack',
     ticketId: ticket.id,
@@ -105,6 +125,9 @@ export function composeAgentCopy(
       priority: ticket.priority,
       dueLocal: formatLocal(new Date(ticket.dueAt), dept.businessHours.timeZone),
       routingReason: routing.reason,
+      // Priority, language and an automatic answer: the reasons after the department's.
+      otherReasons: routing.reasons?.slice(1),
+      autoAnswered: ticket.needsReview ? ticket.autoAnswered : undefined,
       text: mail.text,
       attachments: attached.map((a) => ({ filename: a.filename, size: a.size })),
       linked: linked.map((l) => ({ ...l, expiresLocal: formatLocal(new Date(l.expiresAt), dept.businessHours.timeZone) })),
@@ -179,7 +202,7 @@ export function composeRelay(input: {
 }): OutgoingMail {
   const { cfg, dept, ticket, body, attachments, templates, messageIdSeed } = input;
   const departmentName = dept.displayName ?? dept.name;
-  const rendered = templates.render('relay', { ticketId: ticket.id, subject: ticket.subject, body, company: cfg.companyName, department: departmentName }, { department: dept.name });
+  const rendered = templates.render('relay', { ticketId: ticket.id, subject: ticket.subject, body, company: cfg.companyName, department: departmentName }, { department: dept.name, language: ticket.language });
   const others = ticket.participants.filter((p) => p !== ticket.customer);
   const first = ticket.messageIds[0];
   const last = ticket.lastCustomerMessageId ?? first;

@@ -1,6 +1,7 @@
 // A namespace import lets esbuild drop the parts of zod the schema does not use (all locales, JSON Schema): -360 KiB per bundle.
 import * as z from 'zod';
 import { IANAZone } from 'luxon';
+import Handlebars from 'handlebars';
 
 /**
  * The deployment description an operator edits (`triage.config.yaml`), validated.
@@ -91,6 +92,135 @@ const timersSchema = z
     survey: z.boolean().default(TIMER_DEFAULTS.survey),
   })
   .strict();
+// ---- Routing rules, priority rules, automatic answers (FAQ) and languages ----
+
+/** An ISO 639-1 language code such as "de". */
+const languageCode = z
+  .string({ error: 'expected a two-letter language code (ISO 639-1) such as "de"' })
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z]{2}$/, { error: (issue) => `expected a two-letter language code (ISO 639-1) such as "de", got ${JSON.stringify(issue.input)}` });
+
+const matcherWeight = z
+  .number({ error: 'expected a weight: a number above 0, at most 100' })
+  .positive({ error: 'expected a weight above 0' })
+  .max(100, { error: 'expected a weight of at most 100' })
+  .default(1);
+
+/**
+ * A regular expression as the operator wrote it, compiled here so that a broken one fails the
+ * config load with its path instead of failing on the first mail. Matched against the original
+ * text (not case- or accent-folded); flags default to `i`.
+ */
+/** `i`, `m`, `s`, `u`, each at most once (`g` and `y` make `test` stateful). */
+const REGEX_FLAGS = /^(?!.*(.).*\1)[imsu]*$/;
+const regexMatcher = z
+  .object({ regex: z.string().min(1, { error: 'expected a regular expression' }), flags: z.string().regex(REGEX_FLAGS, { error: 'expected regular expression flags out of i, m, s, u (each once)' }).default('i'), weight: matcherWeight })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (!REGEX_FLAGS.test(m.flags)) return; // reported on its own field
+    try {
+      new RegExp(m.regex, m.flags);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['regex'], message: `expected a valid regular expression, got ${JSON.stringify(m.regex)}: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` });
+    }
+  })
+  ;
+
+const phrase = z.string().trim().toLowerCase().min(1, { error: 'expected a word or phrase' });
+
+/** A word or phrase (whole words, case and accents ignored), `{ phrase, weight }`, or `{ regex, flags?, weight? }`. */
+// No transform inside the union's members: zod then reports a member's own issue (a broken regex, with its path) instead of only the union's message.
+const matcher = z
+  .union([phrase, z.object({ phrase, weight: matcherWeight }).strict(), regexMatcher], {
+    error: (issue) => `expected a word or phrase, { phrase, weight } or { regex, flags, weight }, got ${JSON.stringify(issue.input)}`,
+  })
+  .transform((m) => (typeof m === 'string' ? { phrase: m, weight: 1 } : m));
+/** A phrase (`{ phrase, weight }`) or a regular expression (`{ regex, flags, weight }`), with the language of its list. */
+export type Matcher = { weight: number; phrase?: string; regex?: string; flags?: string; language?: string };
+
+/**
+ * A list of matchers for every language, or lists per language (`{ any: [invoice], de: [rechnung], es: [factura] }`):
+ * a language's list counts only for mail in that language (or mail whose language could not be told);
+ * `any` counts for all (words such as "invoice" or "login" that people use in every language).
+ * Both forms come out as one list whose entries carry their `language` (none for `any`).
+ */
+const keywordSet = z
+  .union(
+    [
+      z.array(matcher),
+      z.record(z.union([z.literal('any'), languageCode], { error: (issue) => `expected "any" or a two-letter language code such as "de", got ${JSON.stringify(issue.input)}` }), z.array(matcher)),
+    ],
+    { error: (issue) => `expected a list of words, phrases or { regex }, or lists per language ({ any: [...], de: [...] }), got ${JSON.stringify(issue.input)}` },
+  )
+  .transform((set): Matcher[] => (Array.isArray(set) ? set : Object.entries(set).flatMap(([language, list]) => list.map((m) => (language === 'any' ? m : { ...m, language })))));
+
+const priorityLevel = z.enum(['low', 'normal', 'high', 'urgent'], { error: (issue) => `expected low, normal, high or urgent, got ${JSON.stringify(issue.input)}` });
+
+/** What a routing or priority rule looks at. Every condition given must hold (and); inside one, any entry may match (or). */
+const ruleConditions = {
+  /** The receiving address (the envelope recipient) is one of these. */
+  recipient: z.array(email).optional(),
+  /** The sender's domain is one of these, or a subdomain of one. */
+  senderDomain: z.array(domain).optional(),
+  /** The mail is in one of these languages (as detected). */
+  language: z.array(languageCode).optional(),
+  /** Words, phrases or regular expressions in the subject. */
+  subject: z.array(matcher).optional(),
+  /** ... in the body (its first 4,000 characters). */
+  body: z.array(matcher).optional(),
+  /** ... in the subject or the body. */
+  text: z.array(matcher).optional(),
+  /** The weights of the subject/body/text entries that matched must add up to this. */
+  minScore: z.number().positive().default(1),
+};
+const CONDITION_KEYS = ['recipient', 'senderDomain', 'language', 'subject', 'body', 'text'] as const;
+const hasCondition = (rule: Partial<Record<(typeof CONDITION_KEYS)[number], unknown[]>>) => CONDITION_KEYS.some((k) => (rule[k]?.length ?? 0) > 0);
+const ruleName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, { error: (issue) => `expected a short lower-case rule name such as "vip-refunds", got ${JSON.stringify(issue.input)}` });
+const noCondition = { error: `expected at least one condition: ${CONDITION_KEYS.join(', ')}` };
+
+/** An ordered routing rule: the first rule whose conditions hold places the mail (before addresses and keywords). */
+const routingRuleSchema = z
+  .object({ name: ruleName, department: z.string(), priority: priorityLevel.optional(), ...ruleConditions })
+  .strict()
+  .refine(hasCondition, noCondition);
+/** A priority rule: every rule that holds is applied, the highest priority wins (urgent words, VIP sender domains). */
+const priorityRuleSchema = z
+  .object({ name: ruleName, priority: priorityLevel, ...ruleConditions })
+  .strict()
+  .refine(hasCondition, noCondition);
+
+const routingSchema = z.object({ rules: z.array(routingRuleSchema).default([]), priority: z.array(priorityRuleSchema).default([]) }).strict();
+export type RoutingRule = z.output<typeof routingRuleSchema>;
+export type PriorityRule = z.output<typeof priorityRuleSchema>;
+
+/** Handlebars text checked for syntax at load (`{{company}}`, `{{department}}`, `{{ticketId}}` are filled in). */
+const answerText = z
+  .string()
+  .min(1, { error: 'expected the answer text' })
+  .superRefine((text, ctx) => {
+    try {
+      Handlebars.parse(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `expected handlebars text, got a syntax error: ${(err as Error).message.split('\n')[0]}` });
+    }
+  });
+
+/** A simple question answered in the acknowledgement: the ticket stays open for an agent to confirm. */
+const faqEntrySchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { error: (issue) => `expected a short lower-case id such as "opening-hours", got ${JSON.stringify(issue.input)}` }),
+    /** What the question looks like (keyword set: a list, or one list per language). */
+    keywords: keywordSet.refine((set) => set.length > 0, { error: 'expected at least one keyword' }),
+    /** The weights of the keywords that matched must add up to this. */
+    minScore: z.number().positive().default(1),
+    /** The answer (handlebars text), or one per language: `{ en: ..., de: ... }`. */
+    answer: z.union([answerText, z.record(languageCode, answerText)], { error: 'expected the answer text, or one text per language ({ en: ..., de: ... })' }),
+    /** Only for mail routed to these departments. @default every department */
+    departments: z.array(z.string()).optional(),
+  })
+  .strict();
+export type FaqEntry = z.output<typeof faqEntrySchema>;
 
 const departmentSchema = z
   .object({
@@ -107,20 +237,11 @@ const departmentSchema = z
     /** Addresses that deliver straight to this department. */
     addresses: z.array(email).default([]),
     /**
-     * Words and phrases that place mail sent to the general address here: `refund`, or
-     * `{ phrase: refund, weight: 2 }` for a word that says more about the topic than others.
+     * Words, phrases and regular expressions that place mail sent to the general address here:
+     * `refund`, `{ phrase: refund, weight: 2 }`, `{ regex: "inv-\\d+" }`, or one list per language
+     * `{ en: [refund], de: [rückerstattung] }`.
      */
-    keywords: z
-      .array(
-        z.union(
-          [
-            z.string().trim().toLowerCase().min(1).transform((phrase) => ({ phrase, weight: 1 })),
-            z.object({ phrase: z.string().trim().toLowerCase().min(1), weight: z.number().positive().max(100).default(1) }).strict(),
-          ],
-          { error: (issue) => `expected a word or phrase, or { phrase, weight }, got ${JSON.stringify(issue.input)}` },
-        ),
-      )
-      .default([]),
+    keywords: keywordSet.default([]),
     /** Target for the first response, in business hours. */
     firstResponseHours: z.number({ error: 'expected a number of business hours' }).positive({ error: 'expected a positive number of business hours' }),
     businessHours: businessHoursSchema,
@@ -153,6 +274,10 @@ const departmentSchema = z
       })
       .strict()
       .optional(),
+    /** Language of this department's mail when the customer's cannot be told (ISO 639-1; templates/<language>/ must exist). */
+    language: languageCode.default('en'),
+    /** A ticket answered automatically from the FAQ is closed when the customer replies that the answer solved it. */
+    resolveOnFaqConfirmation: z.boolean().default(false),
     /** What happens to mail SES marks as spam or virus: quarantined (stored, no ack, no forward, releasable) or handled as usual. */
     quarantine: z.object({ spam: z.boolean().default(true), virus: z.boolean().default(true) }).strict().default({ spam: true, virus: true }),
   })
@@ -242,6 +367,10 @@ export const configSchema = z
     attachmentLinkDays: z.number().positive().max(7).default(7),
     /** Raw mail retention in the S3 bucket, in days (0 keeps mail for ever). */
     rawMailRetentionDays: z.number().int().min(0).default(365),
+    /** Ordered routing rules and priority rules (README: "Routing rules"). */
+    routing: routingSchema.default({ rules: [], priority: [] }),
+    /** Simple questions answered in the acknowledgement (README: "Automatic answers"). */
+    faq: z.array(faqEntrySchema).default([]),
     /** Who is told when an alarm fires: e-mail subscriptions of the stack's alarm topic (each confirms by mail). */
     alerts: z.object({ emails: z.array(email).default([]) }).strict().default({ emails: [] }),
     /** The customer's status page and the satisfaction survey (the web function). */
@@ -287,6 +416,18 @@ export const configSchema = z
         if (!address.endsWith(`@${cfg.mailDomain}`)) {
           ctx.addIssue({ code: 'custom', path: ['departments', i, 'addresses', j], message: `expected an address at the mailDomain ${cfg.mailDomain}, got ${address}` });
         }
+      });
+    });
+    const departmentNames = [...seenName.keys()].join(', ');
+    cfg.routing.rules.forEach((rule, i) => {
+      if (!seenName.has(rule.department)) ctx.addIssue({ code: 'custom', path: ['routing', 'rules', i, 'department'], message: `expected the name of a department (${departmentNames}), got ${JSON.stringify(rule.department)}` });
+    });
+    const seenFaq = new Set<string>();
+    cfg.faq.forEach((entry, i) => {
+      if (seenFaq.has(entry.id)) ctx.addIssue({ code: 'custom', path: ['faq', i, 'id'], message: `expected a unique id, "${entry.id}" is used twice` });
+      seenFaq.add(entry.id);
+      entry.departments?.forEach((name, j) => {
+        if (!seenName.has(name)) ctx.addIssue({ code: 'custom', path: ['faq', i, 'departments', j], message: `expected the name of a department (${departmentNames}), got ${JSON.stringify(name)}` });
       });
     });
     if (!seenName.has(cfg.triageQueue)) {

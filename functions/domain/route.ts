@@ -1,79 +1,58 @@
-import type { Department, TriageConfig } from './config';
+import type { RoutingRule, TriageConfig } from './config';
+import { describeHit, findMatches, mailText, type MailText, type MatcherHit } from './matchers';
+import type { TicketPriority } from './ticket';
 
 /** Why a mail went where it went; stored with the message and shown by `triage show`. */
 export interface RoutingDecision {
   department: string;
-  /** `address`: the receiving address belongs to the department; `keywords`: placed from the general address; `fallback`: nothing placed it. */
-  rule: 'address' | 'keywords' | 'fallback';
+  /**
+   * `rule`: a configured routing rule placed it (named in `ruleName`); `address`: the receiving address
+   * belongs to the department; `keywords`: placed from the general address; `fallback`: nothing placed it.
+   */
+  rule: 'rule' | 'address' | 'keywords' | 'fallback';
   /** The address, or the keywords that matched (with where they matched). */
   matched: string[];
   /** One sentence a person can read. */
   reason: string;
   /** Keyword score per department, when keywords were weighed. */
   scores?: Record<string, number>;
+  /** The routing rule (`routing.rules[].name`) that placed the mail, when `rule` is `rule`. */
+  ruleName?: string;
+  /** The priority the ticket got, and the priority rules that gave it (none: `normal`). */
+  priority?: TicketPriority;
+  priorityRules?: { name: string; priority: TicketPriority; matched: string[] }[];
+  /** The language the mail was read in (ISO 639-1) and how it was told. */
+  language?: string;
+  languageReason?: string;
+  /** The FAQ entry whose answer the acknowledgement carried. */
+  faq?: string;
+  /** Every part of the decision in one sentence each: department, priority, language, automatic answer. */
+  reasons?: string[];
 }
 
 /** Subject words count more than body words: people name the topic in the subject. */
 const SUBJECT_WEIGHT = 3;
 const BODY_WEIGHT = 1;
-/** Only the start of a long body is read: the topic is stated early, quoted history and signatures come late. */
-const BODY_CHARS = 4000;
-
-function normalise(text: string): string {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Compiled keyword patterns, once per config object. */
-interface KeywordPattern {
-  keyword: string;
-  weight: number;
-  pattern: RegExp;
-}
-const patternCache = new WeakMap<Department, KeywordPattern[]>();
-function patternsOf(dept: Department): KeywordPattern[] {
-  let patterns = patternCache.get(dept);
-  if (!patterns) {
-    patterns = dept.keywords.map(({ phrase, weight }) => ({
-      keyword: phrase,
-      weight,
-      // Whole words only ("order" must not match "border"); a phrase's spaces match any whitespace run.
-      pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(normalise(phrase)).replace(/\s+/g, '\\s+')}(?![\\p{L}\\p{N}])`, 'u'),
-    }));
-    patternCache.set(dept, patterns);
-  }
-  return patterns;
-}
 
 /**
  * Places mail sent to the general address by the departments' keywords: each keyword found adds
  * its weight, times 3 in the subject or 1 in the body. The department with the highest score wins; a tie or no match is left to the triage queue, because a guess between two
  * departments is worse than a person's decision.
  */
-export function routeByKeywords(cfg: TriageConfig, subject: string, body: string): RoutingDecision {
-  const subjectText = normalise(subject);
-  const bodyText = normalise(body.slice(0, BODY_CHARS));
+export function routeByKeywords(cfg: TriageConfig, subject: string, body: string, language?: string): RoutingDecision {
+  return weighKeywords(cfg, mailText(subject, body, language));
+}
+
+function weighKeywords(cfg: TriageConfig, text: MailText): RoutingDecision {
   const scores: Record<string, number> = {};
   const matches: Record<string, string[]> = {};
   for (const dept of cfg.departments) {
     if (dept.name === cfg.triageQueue) continue;
-    let score = 0;
-    const words: string[] = [];
-    for (const { keyword, weight, pattern } of patternsOf(dept)) {
-      if (pattern.test(subjectText)) {
-        score += SUBJECT_WEIGHT * weight;
-        words.push(`${keyword} (subject)`);
-      } else if (pattern.test(bodyText)) {
-        score += BODY_WEIGHT * weight;
-        words.push(`${keyword} (body)`);
-      }
-    }
+    const hits = findMatches(dept.keywords, text, 'either');
+    const score = hits.reduce((sum, h) => sum + h.weight * (h.where === 'subject' ? SUBJECT_WEIGHT : BODY_WEIGHT), 0);
     if (score > 0) {
       scores[dept.name] = score;
-      matches[dept.name] = words;
+      matches[dept.name] = hits.map(describeHit);
     }
   }
   const ranked = Object.entries(scores).sort((a, b) => b[1] - a[1]);
@@ -94,14 +73,74 @@ export function routeByKeywords(cfg: TriageConfig, subject: string, body: string
   return { department: winner, rule: 'keywords', matched: matches[winner], reason: `keywords ${matches[winner].join(', ')} placed it in ${winner} (score ${score})`, scores };
 }
 
+/** Who sent the mail and in which language it is, for rules that look at more than the words. */
+export interface RoutingContext {
+  /** The sender's address. */
+  sender?: string;
+  /** The mail's language (ISO 639-1), when it could be told. */
+  language?: string;
+}
+
+/** The sender's domain is `domain` or one of its subdomains. */
+function inDomain(sender: string | undefined, domain: string): boolean {
+  const host = sender?.split('@')[1]?.toLowerCase();
+  return Boolean(host && (host === domain || host.endsWith(`.${domain}`)));
+}
+
+/** The conditions shared by routing and priority rules. */
+type RuleConditions = Pick<RoutingRule, 'recipient' | 'senderDomain' | 'language' | 'subject' | 'body' | 'text' | 'minScore'>;
+
 /**
- * Routes by the receiving address first (the envelope recipient, so BCC works), then by keywords
- * for the general address; an address nobody configured goes to the triage queue.
+ * Checks one rule: every condition it names must hold; the words of `subject`, `body` and `text`
+ * must reach `minScore` together.
+ * @returns what matched, as people read it, or undefined when the rule does not hold.
  */
-export function routeMail(cfg: TriageConfig, recipient: string, subject: string, body: string): RoutingDecision {
+export function matchRule(rule: RuleConditions, recipient: string, text: MailText, ctx: RoutingContext): string[] | undefined {
+  const matched: string[] = [];
+  if (rule.recipient?.length) {
+    if (!rule.recipient.includes(recipient)) return undefined;
+    matched.push(`recipient ${recipient}`);
+  }
+  if (rule.senderDomain?.length) {
+    const domain = rule.senderDomain.find((d) => inDomain(ctx.sender, d));
+    if (!domain) return undefined;
+    matched.push(`sender domain ${domain}`);
+  }
+  if (rule.language?.length) {
+    if (!text.language || !rule.language.includes(text.language)) return undefined;
+    matched.push(`language ${text.language}`);
+  }
+  const hits: MatcherHit[] = [...findMatches(rule.subject ?? [], text, 'subject'), ...findMatches(rule.body ?? [], text, 'body'), ...findMatches(rule.text ?? [], text, 'either')];
+  const wantsWords = [rule.subject, rule.body, rule.text].some((list) => (list?.length ?? 0) > 0);
+  if (wantsWords) {
+    const score = hits.reduce((sum, h) => sum + h.weight, 0);
+    if (score < rule.minScore) return undefined;
+    matched.push(...hits.map(describeHit));
+  }
+  return matched;
+}
+
+/** The first routing rule that holds, in the order of the config. */
+function firstRule(cfg: TriageConfig, recipient: string, text: MailText, ctx: RoutingContext): RoutingDecision | undefined {
+  for (const rule of cfg.routing.rules) {
+    const matched = matchRule(rule, recipient, text, ctx);
+    if (matched) return { department: rule.department, rule: 'rule', ruleName: rule.name, matched, reason: `rule "${rule.name}" placed it in ${rule.department}: ${matched.join(', ')}` };
+  }
+  return undefined;
+}
+
+/**
+ * Routes a new mail: the configured rules first, in order (the first that holds decides), then the
+ * receiving address (the envelope recipient, so BCC works), then keywords for the general address;
+ * an address nobody configured goes to the triage queue.
+ */
+export function routeMail(cfg: TriageConfig, recipient: string, subject: string, body: string, ctx: RoutingContext = {}): RoutingDecision {
   const address = recipient.toLowerCase();
+  const text = mailText(subject, body, ctx.language);
+  const byRule = firstRule(cfg, address, text, ctx);
+  if (byRule) return byRule;
   const owner = cfg.departments.find((d) => d.addresses.includes(address));
   if (owner) return { department: owner.name, rule: 'address', matched: [address], reason: `sent to ${address}, an address of ${owner.name}` };
-  if (address === cfg.generalAddress) return routeByKeywords(cfg, subject, body);
+  if (address === cfg.generalAddress) return weighKeywords(cfg, text);
   return { department: cfg.triageQueue, rule: 'fallback', matched: [address], reason: `${address} belongs to no department; left to the ${cfg.triageQueue} queue` };
 }

@@ -1,5 +1,5 @@
 import type { Department, TriageConfig } from './config';
-import { departmentAddress, newMessageId } from './compose';
+import { departmentAddress, localeOf, newMessageId } from './compose';
 import type { InboundMail } from './mail';
 import type { OutgoingMail } from './outgoing';
 import type { TemplateRegistry } from './templates';
@@ -16,25 +16,22 @@ export function isStatusRequest(subject: string): boolean {
   return /^\s*((re|aw|sv)\s*(\[\d+\])?\s*:\s*)*status\s*$/i.test(subject);
 }
 
-/** What the customer reads about one ticket's state. */
-function statusLine(ticket: Ticket): string {
-  switch (ticket.status) {
-    case 'waiting':
-      return 'answered, waiting for your reply';
-    case 'pending':
-      return 'on hold';
-    default:
-      return ticket.firstResponseAt ? 'open, with our team' : 'open, not answered yet';
-  }
-}
-
-/** When the customer can expect to hear from us about one ticket. */
-function expectation(ticket: Ticket, dept: Department | undefined): string {
+/**
+ * One ticket's state as the template words it (in the customer's language): exactly one flag is set.
+ * `dueLocal` is the promised answer while the ticket awaits one.
+ */
+function ticketState(ticket: Ticket, dept: Department | undefined, locale: string): Record<string, string | boolean | undefined> {
   const zone = dept?.businessHours.timeZone ?? 'UTC';
-  if (ticket.status === 'waiting') return 'we are waiting for your reply';
-  if (ticket.status === 'pending') return 'we will write as soon as there is news';
-  if (!ticket.firstResponseAt) return `by ${formatLocal(new Date(ticket.dueAt), zone)}`;
-  return 'as soon as we can: we answered before and are looking at your latest mail';
+  const awaitingAgain = ticket.status === 'open' && Boolean(ticket.firstResponseAt);
+  const promise = ticket.promisedAt ?? ticket.dueAt;
+  return {
+    waiting: ticket.status === 'waiting',
+    pending: ticket.status === 'pending',
+    unanswered: ticket.status === 'open' && !ticket.firstResponseAt,
+    awaitingAgain,
+    // after the customer wrote again, the timers keep a new promise; older tickets have none
+    dueLocal: ticket.status === 'open' && (!ticket.firstResponseAt || ticket.responseDueAt) ? formatLocal(new Date(promise), zone, locale) : undefined,
+  };
 }
 
 /**
@@ -54,6 +51,9 @@ export function composeStatusReply(input: {
 }): OutgoingMail {
   const { cfg, recipient, mail, to, tickets, templates, messageIdSeed } = input;
   const owner = cfg.departments.find((d) => d.addresses.includes(recipient)) ?? cfg.departments.find((d) => d.name === cfg.triageQueue)!;
+  // The request itself ("status") says nothing about the language: the customer's latest ticket does.
+  const language = [...tickets].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).find((t) => t.language)?.language;
+  const locale = localeOf(language);
   const rendered = templates.render(
     'status-reply',
     {
@@ -62,10 +62,10 @@ export function composeStatusReply(input: {
       count: tickets.length,
       tickets: tickets.map((t) => {
         const dept = cfg.departments.find((d) => d.name === t.department);
-        return { id: t.id, subject: t.subject, status: statusLine(t), department: dept?.displayName ?? t.department, expected: expectation(t, dept) };
+        return { id: t.id, subject: t.subject, department: dept?.displayName ?? t.department, ...ticketState(t, dept, locale) };
       }),
     },
-    { department: owner.name },
+    { department: owner.name, language },
   );
   return {
     kind: 'status-reply',

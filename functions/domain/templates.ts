@@ -20,6 +20,7 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 export class TemplateRegistry {
   private readonly handlebars = Handlebars.create();
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly compiledSources = new Map<string, Handlebars.TemplateDelegate>();
 
   constructor(
     private readonly sources: Record<string, string>,
@@ -30,6 +31,27 @@ export class TemplateRegistry {
         if (!(`${defaultLanguage}/${name}.${part}` in sources)) throw new Error(`template ${defaultLanguage}/${name}.${part}.hbs is missing from templates/`);
       }
     }
+  }
+
+  /** Languages the customer can be answered in: those with an acknowledgement template (`<lang>/acknowledge.subject`). */
+  languages(): string[] {
+    return Object.keys(this.sources)
+      .map((key) => /^([a-z]{2})\/acknowledge\.subject$/.exec(key)?.[1])
+      .filter((lang): lang is string => Boolean(lang))
+      .sort();
+  }
+
+  /**
+   * Renders handlebars text from the config (an automatic answer) as plain text; an HTML template
+   * that shows the result escapes it like any other value.
+   */
+  renderSource(source: string, context: object): string {
+    let fn = this.compiledSources.get(source);
+    if (!fn) {
+      fn = this.handlebars.compile(source, { noEscape: true });
+      this.compiledSources.set(source, fn);
+    }
+    return fn(context);
   }
 
   private template(key: string): Handlebars.TemplateDelegate | undefined {

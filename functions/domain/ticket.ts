@@ -62,6 +62,12 @@ export interface Ticket {
   timer?: TimerPlan;
   /** The customer's answer to the satisfaction survey (recorded once, by the survey page's POST). */
   satisfaction?: { choice: SurveyChoice; at: string };
+  /** The customer's language (ISO 639-1), detected from the first mail: the language of the mail we send them. */
+  language?: string;
+  /** Id of the FAQ entry whose answer the acknowledgement carried. */
+  autoAnswered?: string;
+  /** An automatic answer went out: an agent should confirm or correct it. Cleared when an agent answers or the customer confirms. */
+  needsReview?: boolean;
   /** Increases on every change; timers compare it to skip stale work. */
   version: number;
 }

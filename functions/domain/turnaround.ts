@@ -107,5 +107,7 @@ export function businessHoursBetween(start: Date, end: Date, calendar: BusinessH
 /** The department's local reading of a moment, for people: "Tuesday 24 November 2026, 13:00 (Europe/London)". */
 export function formatLocal(moment: Date, timeZone: string, locale = 'en-GB'): string {
   const local = DateTime.fromJSDate(moment, { zone: zone(timeZone) }).setLocale(locale);
-  return `${local.toFormat('cccc d LLLL yyyy, HH:mm')} (${timeZone})`;
+  // British English keeps its fixed form; other languages get their own word order ("Dienstag, 24. November 2026 um 09:45").
+  const text = locale === 'en-GB' ? local.toFormat('cccc d LLLL yyyy, HH:mm') : local.toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return `${text} (${timeZone})`;
 }

@@ -4,6 +4,7 @@ import { composeAgentCopy, composeAgentNotice, composeNote, composeRelay } from 
 import type { Department, TriageConfig } from '../domain/config';
 import type { MachineMailSignal } from '../domain/gate';
 import type { InboundMail } from '../domain/mail';
+import { faqConfirmationOf } from '../domain/faq-confirmation';
 import { visibleReplyText } from '../domain/quotes';
 import { replyAddress } from '../domain/reply-token';
 import type { TemplateRegistry } from '../domain/templates';
@@ -78,16 +79,20 @@ export class Conversation {
     const { mail } = ctx;
     await repository.addMessage(this.inboundRecord(ticketId, 'customer', ctx));
     if (mail.messageId) await repository.indexMessageId(mail.messageId, ticketId);
+    let confirmed: string | undefined;
     const ticket = await this.updateTicket(ticketId, (t) => {
-      const status = 'open' as const;
+      // An automatic answer the customer confirms closes the ticket, when the department opted in.
+      confirmed = mail.from!.address === t.customer ? faqConfirmationOf(t, config, mail.text) : undefined;
+      const status = confirmed ? ('closed' as const) : ('open' as const);
       const lastCustomerMessageId = mail.messageId && mail.from!.address === t.customer ? mail.messageId : t.lastCustomerMessageId;
       const messageIds = mail.messageId && !t.messageIds.includes(mail.messageId) ? [...t.messageIds, mail.messageId] : t.messageIds;
       if (status === t.status && lastCustomerMessageId === t.lastCustomerMessageId && messageIds === t.messageIds) return undefined;
+      if (confirmed) return { ...t, status, lastCustomerMessageId, messageIds, closedAt: this.deps.now().toISOString(), needsReview: false };
       return { ...t, status, lastCustomerMessageId, messageIds, closedAt: status === 'open' ? undefined : t.closedAt };
     });
     const dept = this.department(ticket);
     const reply = await this.replyAddressOf(ticket.id);
-    const why = reopen ? `${mail.from!.address} wrote again on the closed ticket ${ticket.id}; reopened` : `${mail.from!.address} wrote again on ${ticket.id}`;
+    const why = confirmed ? `${mail.from!.address} wrote again on ${ticket.id}: ${confirmed}` : reopen ? `${mail.from!.address} wrote again on the closed ticket ${ticket.id}; reopened` : `${mail.from!.address} wrote again on ${ticket.id}`;
     await steps.sendOnce(ctx.dedupeKey, 'agent-copy', ctx.done, () =>
       composeAgentCopy({
         cfg: config,
@@ -212,7 +217,7 @@ export class Conversation {
 
 /** What an answer to the customer changes: the first response is recorded, the ticket waits on the customer. */
 function answered(t: Ticket, now: Date): Partial<Ticket> {
-  return { firstResponseAt: t.firstResponseAt ?? now.toISOString(), status: 'waiting' };
+  return { firstResponseAt: t.firstResponseAt ?? now.toISOString(), status: 'waiting', needsReview: t.needsReview ? false : t.needsReview };
 }
 
 /** Applies agent commands to a ticket (status, assignee, priority, department). */

@@ -5,8 +5,8 @@ import { composeAcknowledgement, composeAgentCopy } from '../domain/compose';
 import { detectMachineMail } from '../domain/gate';
 import type { InboundMail } from '../domain/mail';
 import { replyAddress, verifyReplyAddress } from '../domain/reply-token';
-import { routeMail } from '../domain/route';
 import type { TemplateRegistry } from '../domain/templates';
+import { decideNewMail, ticketFieldsOf } from '../domain/triage-decision';
 import { decideConversation, referencedIds, replyDomainAddresses, type ThreadMatch } from '../domain/thread';
 import { formatTicketId, ticketTagsIn, type Ticket } from '../domain/ticket';
 import { awaitingResponsePlan, responseDue } from '../domain/timers';
@@ -207,7 +207,8 @@ export class ProcessInboundMail {
       return finish({ ...base, ...about, outcome: 'suppressed', reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered` });
     }
 
-    const routing = routeMail(config, recipient.address, mail.subject, mail.text);
+    const decided = decideNewMail(config, { recipient: recipient.address, sender: mail.from.address, subject: mail.subject, body: mail.text, supportedLanguages: this.deps.templates.languages() });
+    const routing = decided.routing;
     const routingNote = decision.linkedTo ? { ...routing, reason: `${routing.reason}; new ticket linked to ${decision.linkedTo}: ${decision.linkReason}` } : routing;
     const dept = config.departments.find((d) => d.name === routing.department)!;
 
@@ -220,7 +221,7 @@ export class ProcessInboundMail {
       return { ...base, ...about, outcome: 'suppressed', department: dept.name, reason, quarantined: true };
     }
 
-    const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object, decision);
+    const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object, { ...decision, ...ticketFieldsOf(decided) });
     await repository.addMessage(inboundRecord(ticket.id, 'customer', mail, object.key, object.arrivedAt, { routing: routingNote }));
     await this.deps.customers?.recordTicket(ticket.customer, ticket.id, object.arrivedAt);
 
@@ -236,15 +237,19 @@ export class ProcessInboundMail {
           ...compose,
           messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}`,
           statusUrl: this.deps.webBaseUrl ? statusUrl(this.deps.webBaseUrl, key, ticket.id, this.now(), config.web.statusLinkDays) : undefined,
+          autoAnswer: ticket.autoAnswered ? decided.faq?.answer : undefined,
         }),
       { take: () => this.deps.limiter.take(ticket.customer, this.now()), giveBack: () => this.deps.limiter.giveBack(ticket.customer, this.now()) },
     );
+    // No acknowledgement went out, so no automatic answer either: nothing for an agent to review.
+    const answered = ack.limited && ticket.autoAnswered ? { ...ticket, autoAnswered: undefined, needsReview: undefined } : ticket;
+    if (answered !== ticket) await repository.saveTicket(answered, ticket.version);
     await this.steps.sendOnce(dedupeKey, 'agent-copy', claim.done, async () => {
       const store = this.deps.attachments;
       const { link } = store ? splitAttachments(mail.attachments, config.forwardAttachmentsUpToMb * 1024 * 1024) : { link: [] };
       const linked = [];
       for (const a of link) linked.push(await store!.keep(ticket.id, a));
-      return composeAgentCopy({ ...compose, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote, linked });
+      return composeAgentCopy({ ...compose, ticket: answered, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote, linked });
     });
     if (!claim.done.includes('timer') && ticket.timer) {
       await this.deps.timers.schedule(ticket.id, ticket.timer);
@@ -255,7 +260,7 @@ export class ProcessInboundMail {
     return { ...base, ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: `${routingNote.reason}${note}` };
   }
 
-  private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject, link: { linkedTo?: string; linkReason?: string }): Promise<Ticket> {
+  private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject, link: { linkedTo?: string; linkReason?: string } & Partial<Pick<Ticket, 'priority' | 'language' | 'autoAnswered' | 'needsReview'>>): Promise<Ticket> {
     const { repository } = this.deps;
     const ticketId = boundId ?? (await repository.bindTicket(dedupeKey, formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix))));
     const existing = await repository.getTicket(ticketId);
@@ -266,7 +271,7 @@ export class ProcessInboundMail {
       id: ticketId,
       department: dept.name,
       status: 'open',
-      priority: 'normal',
+      priority: link.priority ?? 'normal',
       customer: from.address,
       customerName: from.name,
       participants: [...new Set([from.address, ...mail.cc.map((a) => a.address)])].filter((a) => !this.isOwnAddress(a)),
@@ -280,6 +285,9 @@ export class ProcessInboundMail {
       lastCustomerMessageId: mail.messageId,
       linkedTo: link.linkedTo,
       linkReason: link.linkReason,
+      language: link.language,
+      autoAnswered: link.autoAnswered,
+      needsReview: link.needsReview,
       version: 1,
     };
     await repository.createTicket(ticket);

@@ -10,6 +10,7 @@ import { registerQuarantine } from './commands/quarantine';
 import { registerReplay } from './commands/replay';
 import { registerReply } from './commands/reply';
 import { registerReport } from './commands/report';
+import { registerRoute } from './commands/route';
 import { registerShow } from './commands/show';
 import { registerTickets } from './commands/tickets';
 import { registerTimers } from './commands/timers';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerReport(program);
   registerCustomers(program);
+  registerRoute(program);
   registerConfig(program);
 
   return program;

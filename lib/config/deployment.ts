@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parse } from 'yaml';
+import { ConfigError } from '../../functions/domain/config';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from './load';
 
 /** Where the handlebars templates live, relative to the repository root. */
@@ -30,10 +31,15 @@ function readTemplates(dir: string): Record<string, string> {
  * @throws ConfigError when the config is invalid.
  */
 export function buildDeploymentJson(configPath: string = DEFAULT_CONFIG_PATH, templatesDir: string = DEFAULT_TEMPLATES_DIR): string {
-  loadConfigFile(configPath); // fails with field paths before anything is built
+  const cfg = loadConfigFile(configPath); // fails with field paths before anything is built
   const bundle: DeploymentBundle = {
     config: parse(readFileSync(configPath, 'utf8')),
     templates: readTemplates(templatesDir),
   };
+  // A department's default language must be one customers can be answered in.
+  const problems = cfg.departments.flatMap((d, i) =>
+    `${d.language}/acknowledge.subject` in bundle.templates ? [] : [`departments[${i}].language: expected a language with templates (${templatesDir}/${d.language}/acknowledge.subject.hbs), got ${JSON.stringify(d.language)}`],
+  );
+  if (problems.length > 0) throw new ConfigError(configPath, problems);
   return JSON.stringify(bundle);
 }

@@ -71,6 +71,9 @@ describe('mail loops', () => {
       raw.generalAddress = 'help@example.net';
       raw.triageQueue = 'support';
       raw.departments = [{ ...raw.departments.find((d: any) => d.name === 'support'), addresses: ['support@example.net'], agents: ['billing@example.com'], lead: 'help@example.com', prefix: 'OTH' }];
+      // another company: none of A's routing rules or automatic answers (they name A's departments)
+      delete raw.routing;
+      delete raw.faq;
     });
     const timeScale = 1_000_000; // escalations happen too, within the test
     [a, b] = await Promise.all([

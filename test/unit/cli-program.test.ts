@@ -9,7 +9,7 @@ import { openTarget } from '../../lib/cli/targets/target';
 import { checkDepartment, filterTickets, isOverdue, ticketId } from '../../lib/cli/tickets';
 
 /** The commands issue 8 asks for; each must be listed by `triage --help` and have its own --help. */
-const COMMANDS = ['tickets', 'timers', 'show', 'close', 'assign', 'priority', 'outbox', 'ingest', 'replay', 'report', 'config', 'reply', 'quarantine', 'customers'];
+const COMMANDS = ['tickets', 'timers', 'show', 'close', 'assign', 'priority', 'outbox', 'ingest', 'replay', 'report', 'route', 'config', 'reply', 'quarantine', 'customers'];
 /** Commands that work on a deployed stack too (or say that they cannot). */
 const TARGETED = ['tickets', 'show', 'close', 'assign', 'priority', 'outbox', 'ingest', 'replay', 'report'];
 

@@ -71,8 +71,8 @@ describe('status mail', () => {
     expect(reply.text).toContain('[SUP-1001] Login broken');
     expect(reply.text).toContain('department: Technical support');
     expect(reply.text).toContain('status:     open, not answered yet');
-    // the promise in the ticket's own department zone (support: New York, 4 business hours from 05:15 EST -> 12:00 EST)
-    expect(reply.text).toContain('answer:     by Monday 23 November 2026, 12:00 (America/New_York)');
+    // the promise in the ticket's own department zone (support: New York, 4 business hours from 05:15 EST -> 12:00 EST, plus the 1-hour margin)
+    expect(reply.text).toContain('answer:     by Monday 23 November 2026, 13:00 (America/New_York)');
     expect(reply.text).not.toContain('SAL-1001');
     expect(reply.text).not.toContain('Price of the pro plan');
     // nothing about a status answer lands on a ticket
@@ -134,5 +134,20 @@ describe('status mail', () => {
     for (const id of ['s2', 's3']) outcomes.push(await deliver('billing@example.com', mail({ from: 'jane@customer.example.org', to: 'billing@example.com', subject: 'status', id })));
     expect(replies()).toHaveLength(1);
     expect(outcomes.map((o) => o.reason)).toEqual([expect.stringMatching(/not answered: 3 automatic replies per 10 minutes/), expect.stringMatching(/not answered: 3 automatic replies per 10 minutes/)]);
+  });
+});
+
+describe('status mail in the customer\'s language', () => {
+  it('answers in the language of the customer\'s latest ticket, with the promise in that language', async () => {
+    const { repository, deliver, replies } = setup();
+    await deliver('support@example.com', mail({ from: 'Jana <jana@kunde.example.de>', to: 'support@example.com', subject: 'Anmeldung klappt nicht', id: 'de1' }));
+    // the generated body says nothing in German: set the language as detection would have
+    const ticket = repository.tickets.get('SUP-1001')!;
+    repository.tickets.set('SUP-1001', { ...ticket, language: 'de' });
+    await deliver('support@example.com', mail({ from: 'Jana <jana@kunde.example.de>', to: 'support@example.com', subject: 'status', id: 'de2' }));
+    const [reply] = replies();
+    expect(reply.subject).toBe('Ihre offenen Tickets bei Example Corp: 1');
+    expect(reply.text).toContain('Stand:      offen, noch nicht beantwortet');
+    expect(reply.text).toMatch(/Antwort: {4}bis Montag, 23\. November 2026 um \d\d:\d\d \(America\/New_York\)/);
   });
 });

@@ -199,6 +199,19 @@ describe('the ticket timer', () => {
     expect(env.repository.tickets.get('SUP-1001')).toMatchObject({ status: 'closed', closedBy: 'timer', timer: undefined });
   });
 
+  it('follows up and closes in the customer\'s language', async () => {
+    const env = setup();
+    await env.customerMail('kim@customer.example.org', 'Anmeldung funktioniert nicht', 'Guten Tag, seit heute Morgen kann ich mich nicht mehr anmelden. Können Sie mir bitte helfen?', 'k1');
+    expect(env.repository.tickets.get('SUP-1001')!.language).toBe('de');
+    env.at('2026-11-23T15:00:00Z');
+    await env.agentMail('Bitte löschen Sie die Cookies und versuchen Sie es erneut.');
+    await env.fire('SUP-1001', 'follow-up');
+    expect(env.mailer.sent.at(-1)!.subject).toBe('[SUP-1001] Hat das Ihr Problem gelöst? Anmeldung funktioniert nicht');
+    expect(env.mailer.sent.at(-1)!.text).toContain('Lieber sprechen? Rufen Sie uns an unter +1 555 0100');
+    await env.fire('SUP-1001', 'auto-close');
+    expect(env.mailer.sent.at(-1)!.text).toContain('Haben wir Ihr Problem gelöst?');
+  });
+
   it('shows the offers block only to customers who opted in', async () => {
     const env = setup();
     await env.customerMail('lee@bigcustomer.example.org', 'Login broken', 'I cannot log in.', 'l1');

@@ -28,7 +28,11 @@ export function registerShow(program: Command): void {
         print('');
         print(`${m.at}  ${m.direction === 'in' ? '<-' : '->'} ${m.kind}  from ${m.from} to ${m.to.join(', ')}`);
         print(`  subject: ${m.subject}`);
-        if (m.routing) print(`  routing: ${m.routing.rule} -> ${m.routing.department}: ${m.routing.reason}`);
+        if (m.routing) {
+          print(`  routing: ${m.routing.rule}${m.routing.ruleName ? ` "${m.routing.ruleName}"` : ''} -> ${m.routing.department}: ${m.routing.reason}`);
+          // priority, language and automatic answer, each with its reason (decisions stored before these fields have none)
+          for (const reason of m.routing.reasons?.slice(1) ?? []) print(`           ${reason}`);
+        }
         if (m.attachments.length) print(`  attachments: ${m.attachments.map((a) => `${a.filename} (${a.size} bytes)`).join(', ')}`);
         print(m.text.trim().split('\n').slice(0, 12).map((l) => `  | ${l}`).join('\n'));
       }
