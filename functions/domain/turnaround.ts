@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
-import { WEEKDAYS, type BusinessHours } from './config';
+import type { BusinessHours } from './config';
+import { WEEKDAYS } from './weekdays';
 
 /**
  * A time zone that remembers its UTC offset at each instant it was asked about. Luxon asks again and
