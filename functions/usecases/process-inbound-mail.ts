@@ -236,8 +236,10 @@ export class ProcessInboundMail {
 
   private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject, link: { linkedTo?: string; linkReason?: string }): Promise<Ticket> {
     const { repository } = this.deps;
-    const ticketId = boundId ?? (await repository.bindTicket(dedupeKey, formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix))));
-    const existing = await repository.getTicket(ticketId);
+    const drawn = boundId ? undefined : formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix));
+    const ticketId = boundId ?? (await repository.bindTicket(dedupeKey, drawn!));
+    // A number this attempt just drew from the counter and bound names no ticket yet: no read needed.
+    const existing = ticketId === drawn ? undefined : await repository.getTicket(ticketId);
     if (existing) return existing;
     const from = mail.from!;
     const ticket: Ticket = {
