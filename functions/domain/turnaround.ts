@@ -61,6 +61,20 @@ export function addBusinessHours(start: Date, hours: number, calendar: BusinessH
 
 /** The department's local reading of a moment, for people: "Tuesday 24 November 2026, 13:00 (Europe/London)". */
 export function formatLocal(moment: Date, timeZone: string, locale = 'en-GB'): string {
-  const local = DateTime.fromJSDate(moment, { zone: zone(timeZone) }).setLocale(locale);
-  return `${local.toFormat('cccc d LLLL yyyy, HH:mm')} (${timeZone})`;
+  // The same instant is written into several mails of one ticket (the due time in the acknowledgement
+  // and in the agents' copy); luxon's toFormat with month and weekday names costs ~0.1 ms a call (the
+  // parse_ratio profile), so each result is kept, per container, for the next mail that asks.
+  const key = `${moment.getTime()}|${timeZone}|${locale}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    const local = DateTime.fromJSDate(moment, { zone: zone(timeZone) }).setLocale(locale);
+    text = `${local.toFormat('cccc d LLLL yyyy, HH:mm')} (${timeZone})`;
+    if (formatted.size >= FORMATTED_KEPT) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
 }
+
+/** Instants already written by {@link formatLocal}, and how many are kept before starting afresh. */
+const formatted = new Map<string, string>();
+const FORMATTED_KEPT = 1000;

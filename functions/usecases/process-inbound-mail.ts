@@ -155,6 +155,7 @@ export class ProcessInboundMail {
     }
 
     const machine = detectMachineMail(mail, this.isOwnAddress);
+    const verdicts = readVerdicts(mail);
     const match = await this.matchThread(mail);
     const matched = 'ticketId' in match ? await repository.getTicket(match.ticketId) : undefined;
     const sender = mail.from.address;
@@ -163,7 +164,7 @@ export class ProcessInboundMail {
       ticket: matched,
       sender,
       senderIsAgent: matched ? this.isAgentFor(matched.department, sender) : false,
-      senderAuthenticated: senderAuthenticated(readVerdicts(mail)),
+      senderAuthenticated: senderAuthenticated(verdicts),
       machine: Boolean(machine),
       now: this.now(),
       reopenWithinDays: config.reopenWithinDays,
@@ -196,7 +197,6 @@ export class ProcessInboundMail {
     const routingNote = decision.linkedTo ? { ...routing, reason: `${routing.reason}; new ticket linked to ${decision.linkedTo}: ${decision.linkReason}` } : routing;
     const dept = config.departments.find((d) => d.name === routing.department)!;
 
-    const verdicts = readVerdicts(mail);
     const held = (dept.quarantine.spam && verdicts.spam === 'FAIL' ? ['spam'] : []).concat(dept.quarantine.virus && verdicts.virus === 'FAIL' ? ['virus'] : []);
     if (held.length > 0 && !released) {
       // The claim stays open: releasing the object re-runs this delivery from here.
