@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildDeploymentJson, type DeploymentBundle } from '../../lib/config/deployment';
 import { loadConfigFile } from '../../lib/config/load';
 import { CONFIG_PATH, CORPUS } from '../support/fixtures';
@@ -59,5 +59,49 @@ describe('deployment bundle', () => {
     const bundle = JSON.parse(buildDeploymentJson(CONFIG_PATH)) as DeploymentBundle;
     expect(bundle.config).toEqual(loadConfigFile(CONFIG_PATH));
     expect(bundle.config.departments[0].businessHours.weekly.mon[0]).toEqual({ open: expect.any(Number), close: expect.any(Number) });
+  });
+});
+
+describe('iconv-lite stand-in (double-byte codecs built on first use)', () => {
+  const realDir = dirname(dirname(require.resolve('iconv-lite', { paths: [dirname(require.resolve('libmime'))] })));
+  type Iconv = { getCodec(name: string): { decoder: unknown }; encode(text: string, charset: string): Buffer; decode(bytes: Buffer, charset: string): string };
+  // the real one, and the stand-in over a copy of its own (as the bundles alias it)
+  let real: Iconv;
+  let lazy: Iconv;
+  beforeAll(() => {
+    jest.isolateModules(() => {
+      real = require(realDir) as Iconv; // eslint-disable-line @typescript-eslint/no-require-imports
+    });
+    jest.isolateModules(() => {
+      jest.doMock('libmime-iconv-lite', () => jest.requireActual(realDir), { virtual: true });
+      lazy = require('../../lib/constructs/bundle-stubs/iconv-lite.js') as Iconv; // eslint-disable-line @typescript-eslint/no-require-imports
+    });
+  });
+
+  it('answers what libmime asks while loading (the shared decoder class) without reading a table; the first decode reads it', () => {
+    const gbk = (lazy as unknown as { encodings: Record<string, { table: () => unknown }> }).encodings.gbk;
+    const table = jest.spyOn(gbk, 'table');
+    const decoder = lazy.getCodec('gbk').decoder as { name: string };
+    expect(decoder.name).toBe('DBCSDecoder');
+    expect(table).not.toHaveBeenCalled();
+    expect(lazy.decode(real.encode('您好', 'gbk'), 'gbk')).toBe('您好');
+    expect(table).toHaveBeenCalledTimes(1);
+  });
+
+  it('decodes every double-byte charset as iconv-lite does', () => {
+    const samples: [string, string][] = [
+      ['GB2312', '您好，我的发票有问题，请退款。'],
+      ['GBK', '您好，我的發票有問題'],
+      ['GB18030', '您好 𠀀 €'],
+      ['Big5', '您好，我的發票有問題，請退款。'],
+      ['Shift_JIS', 'こんにちは、請求書について質問があります。'],
+      ['EUC-JP', 'こんにちは、請求書について質問があります。'],
+      ['EUC-KR', '안녕하세요, 청구서에 문제가 있습니다.'],
+    ];
+    for (const [charset, text] of samples) {
+      const bytes = real.encode(text, charset);
+      expect(lazy.decode(bytes, charset)).toBe(real.decode(bytes, charset));
+      expect(lazy.decode(bytes, charset)).toBe(text);
+    }
   });
 });

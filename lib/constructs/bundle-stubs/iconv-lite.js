@@ -28,6 +28,10 @@ function LazyDBCSCodec(codecOptions, iconvInstance) {
     has(_target, prop) {
       return prop in build();
     },
+    set(_target, prop, value) {
+      build()[prop] = value;
+      return true;
+    },
   });
 }
 LazyDBCSCodec.prototype = DBCSCodec.prototype;
