@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchWriteCommandInput, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../domain/ticket';
 import { TICKET_STATUSES } from '../domain/ticket';
 import type { SurveyChoice } from '../domain/web-links';
@@ -10,6 +10,11 @@ const STALE_CLAIM_MS = 15 * 60 * 1000;
 export const DEPARTMENT_STATUS_INDEX = 'byDepartmentStatus';
 
 const ticketKey = (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' });
+const messageItem = (message: TicketMessage) => ({ pk: `TICKET#${message.ticketId}`, sk: `MSG#${message.at}#${message.kind}#${message.messageId ?? ''}`, ...message });
+const messageIdItem = (messageId: string, ticketId: string) => ({ pk: `MSGID#${messageId.toLowerCase()}`, sk: 'MSGID', ticketId });
+
+/** Rounds of re-sending what a BatchWriteItem left unprocessed (throttled), with growing pauses, before giving up. */
+const BATCH_ROUNDS = 6;
 
 function isConditionFailure(err: unknown): boolean {
   return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -259,8 +264,20 @@ export class DynamoTicketRepository implements TicketRepository {
   }
 
   async addMessage(message: TicketMessage): Promise<void> {
-    const sk = `MSG#${message.at}#${message.kind}#${message.messageId ?? ''}`;
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `TICKET#${message.ticketId}`, sk, ...message } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: messageItem(message) }));
+  }
+
+  async addMessageWithIds(message: TicketMessage, messageIds: readonly string[]): Promise<void> {
+    // One BatchWriteItem instead of a PutItem each: the items are independent, idempotent puts.
+    const ids = [...new Set(messageIds.map((id) => id.toLowerCase()))];
+    let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = [messageItem(message), ...ids.map((id) => messageIdItem(id, message.ticketId))].map((Item) => ({ PutRequest: { Item } }));
+    for (let round = 1; requests.length > 0; round++) {
+      const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+      requests = UnprocessedItems?.[this.tableName] ?? [];
+      if (requests.length === 0) return;
+      if (round === BATCH_ROUNDS) throw new Error(`${requests.length} of the writes of a message of ${message.ticketId} stayed unprocessed (throttled) after ${BATCH_ROUNDS} rounds`);
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+    }
   }
 
   async listMessages(ticketId: string): Promise<TicketMessage[]> {
@@ -282,7 +299,7 @@ export class DynamoTicketRepository implements TicketRepository {
   }
 
   async indexMessageId(messageId: string, ticketId: string): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `MSGID#${messageId.toLowerCase()}`, sk: 'MSGID', ticketId } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: messageIdItem(messageId, ticketId) }));
   }
 
   async findTicketByMessageId(messageId: string): Promise<string | undefined> {

@@ -9,8 +9,8 @@ import Handlebars from 'handlebars';
  * so a field means one thing everywhere.
  */
 
-const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+import { WEEKDAYS, type Weekday } from './weekdays';
+export type { Weekday };
 
 const email = z
   .string({ error: 'expected an e-mail address' })

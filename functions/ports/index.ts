@@ -108,6 +108,12 @@ export interface TicketRepository {
   listMessages(ticketId: string): Promise<TicketMessage[]>;
   /** Remembers a Message-ID (ours or the customer's) as belonging to a ticket. */
   indexMessageId(messageId: string, ticketId: string): Promise<void>;
+  /**
+   * Adds a message and remembers each of `messageIds` as belonging to its ticket: the same as
+   * `addMessage` and `indexMessageId` for each, in one request where the store allows it (a mail we
+   * sent makes three writes; each is an idempotent put, so a retry may repeat them).
+   */
+  addMessageWithIds(message: TicketMessage, messageIds: readonly string[]): Promise<void>;
   findTicketByMessageId(messageId: string): Promise<string | undefined>;
   /**
    * Replaces the ticket if its stored version is still `expectedVersion` (optimistic concurrency);

@@ -1,7 +1,7 @@
-import { parseConfig, type TriageConfig } from '../domain/config';
+import type { TriageConfig } from '../domain/config';
 import { TemplateRegistry } from '../domain/templates';
 
-/** The config and templates this deployment was built with; parsed once per container. */
+/** The config and templates this deployment was built with; read once per container. */
 export interface Deployment {
   config: TriageConfig;
   templates: TemplateRegistry;
@@ -13,13 +13,16 @@ let cached: Deployment | undefined;
 
 /**
  * Reads `process.env.TRIAGE_DEPLOYMENT`: in Lambda esbuild replaced it with the JSON at bundle
- * time (`define`), in the local stack it is a real environment variable.
+ * time (`define`), in the local stack it is a real environment variable. The config in it was
+ * validated and normalised by `parseConfig` when it was built (`buildDeploymentJson`, at synth or
+ * when the local stack starts), so it is taken as it is: zod stays out of the Lambda bundles
+ * (89 KiB, and the time of building the schema at every cold start).
  */
 export function deployment(): Deployment {
   if (cached) return cached;
   const json = process.env.TRIAGE_DEPLOYMENT;
   if (!json) throw new Error('TRIAGE_DEPLOYMENT is not set: the function was built without its config');
-  const bundle = JSON.parse(json) as { config: unknown; templates: Record<string, string> };
-  cached = { config: parseConfig(bundle.config, 'TRIAGE_DEPLOYMENT'), templates: new TemplateRegistry(bundle.templates), templateSources: bundle.templates };
+  const bundle = JSON.parse(json) as { config: TriageConfig; templates: Record<string, string> };
+  cached = { config: bundle.config, templates: new TemplateRegistry(bundle.templates), templateSources: bundle.templates };
   return cached;
 }

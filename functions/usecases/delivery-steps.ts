@@ -126,11 +126,9 @@ export class DeliverySteps {
       return { sent: false, limited: 'every recipient is on the suppression list' };
     }
     if (!onTicket) return { sent: true };
-    await repository.indexMessageId(delivered, mail.ticketId);
-    await repository.indexMessageId(mail.messageId, mail.ticketId);
     const suppressed = new Set(sent.suppressed ?? []);
     const record = outgoingRecord(mail, this.now(), sent);
-    await repository.addMessage({ ...record, to: record.to.filter((a) => !suppressed.has(a)), cc: record.cc.filter((a) => !suppressed.has(a)) });
+    await repository.addMessageWithIds({ ...record, to: record.to.filter((a) => !suppressed.has(a)), cc: record.cc.filter((a) => !suppressed.has(a)) }, [delivered, mail.messageId]);
     return { sent: true };
   }
 }

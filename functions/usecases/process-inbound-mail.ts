@@ -165,6 +165,7 @@ export class ProcessInboundMail {
     }
 
     const machine = detectMachineMail(mail, this.isOwnAddress);
+    const verdicts = readVerdicts(mail);
     if (this.statusRequests && recipient.kind === 'department' && !machine && isStatusRequest(mail.subject)) {
       const answered = await this.statusRequests.answer({ dedupeKey, done: claim.done, mail, recipient: recipient.address, base: { ...base, ...about } });
       await repository.completeDelivery(dedupeKey, this.now());
@@ -178,7 +179,7 @@ export class ProcessInboundMail {
       ticket: matched,
       sender,
       senderIsAgent: matched ? this.isAgentFor(matched.department, sender) : false,
-      senderAuthenticated: senderAuthenticated(readVerdicts(mail)),
+      senderAuthenticated: senderAuthenticated(verdicts),
       machine: Boolean(machine),
       now: this.now(),
       reopenWithinDays: config.reopenWithinDays,
@@ -212,7 +213,6 @@ export class ProcessInboundMail {
     const routingNote = decision.linkedTo ? { ...routing, reason: `${routing.reason}; new ticket linked to ${decision.linkedTo}: ${decision.linkReason}` } : routing;
     const dept = config.departments.find((d) => d.name === routing.department)!;
 
-    const verdicts = readVerdicts(mail);
     const held = (dept.quarantine.spam && verdicts.spam === 'FAIL' ? ['spam'] : []).concat(dept.quarantine.virus && verdicts.virus === 'FAIL' ? ['virus'] : []);
     if (held.length > 0 && !released) {
       // The claim stays open: releasing the object re-runs this delivery from here.
@@ -262,8 +262,10 @@ export class ProcessInboundMail {
 
   private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject, link: { linkedTo?: string; linkReason?: string } & Partial<Pick<Ticket, 'priority' | 'language' | 'autoAnswered' | 'needsReview'>>): Promise<Ticket> {
     const { repository } = this.deps;
-    const ticketId = boundId ?? (await repository.bindTicket(dedupeKey, formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix))));
-    const existing = await repository.getTicket(ticketId);
+    const drawn = boundId ? undefined : formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix));
+    const ticketId = boundId ?? (await repository.bindTicket(dedupeKey, drawn!));
+    // A number this attempt just drew from the counter and bound names no ticket yet: no read needed.
+    const existing = ticketId === drawn ? undefined : await repository.getTicket(ticketId);
     if (existing) return existing;
     const from = mail.from!;
     const { dueAt, promisedAt } = responseDue(dept, object.arrivedAt);

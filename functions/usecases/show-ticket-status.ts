@@ -1,5 +1,4 @@
-import type { TriageConfig } from '../domain/config';
-import { departmentByName } from '../domain/config';
+import type { Department, TriageConfig } from '../domain/config';
 import { ticketStatusView, type TicketStatusView } from '../domain/customer-view';
 import { verifyLinkToken } from '../domain/signed-link';
 import type { SecretSource, TicketRepository } from '../ports';
@@ -26,7 +25,8 @@ export class ShowTicketStatus {
     const claims = verifyLinkToken(await this.deps.secrets.replyTokenKey(), token, 'status', this.now());
     if (!claims) return { kind: 'refused' };
     const ticket = await this.deps.repository.getTicket(claims.ticketId);
-    const dept = ticket && departmentByName(this.deps.config, ticket.department);
+    // not departmentByName: a value import from domain/config would bring zod into the bundle
+    const dept = ticket && this.deps.config.departments.find((d: Department) => d.name === ticket.department);
     if (!ticket || !dept) return { kind: 'not-found' };
     const messages = await this.deps.repository.listMessages(ticket.id);
     return { kind: 'ticket', view: ticketStatusView(ticket, dept, messages) };

@@ -1,33 +1,84 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, waitUntilTableExists, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { LocalResources } from './cfn';
 import { LOCAL_REGION } from './cfn';
-import { closeHttpServer, HOST, listen } from './listen';
+import { PortInUseError } from './errors';
+import { HOST, PORT_ENV } from './listen';
 
 /**
- * DynamoDB: dynalite in-process, persisted (LevelDB) under `<stateDir>/dynamodb`. Tables are created
+ * DynamoDB: dynalite in a worker thread of its own, persisted (LevelDB) under `<stateDir>/dynamodb`. Tables are created
  * from the synthesised `AWS::DynamoDB::Table` (or `GlobalTable`) properties: key schema, attribute
  * definitions, GSIs and LSIs. dynalite has no TTL and no TransactWriteItems (TOOLCHAIN.md): the
  * `TimeToLiveSpecification` is skipped, and items with `expiresAt` simply stay.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
-
 export interface LocalDynamo {
   port: number;
   endpoint: string;
-  /** the HTTP server (the fault hooks close and reopen it, see faults.ts) */
-  server: Server;
+  /** The listener, for the fault hooks (faults.ts): close it (connections refused, data kept), listen again on the same port. */
+  listener: { close(): Promise<void>; listen(): Promise<void> };
   stop(): Promise<void>;
 }
 
+/**
+ * Starts dynalite in a worker thread. In the main thread it took about a quarter of the stack's CPU
+ * under load (request parsing, LevelDB, responses; `npm run bench` profile), competing with SMTP,
+ * S3, the SES endpoint and the handlers for one event loop; in a thread of its own it runs on the
+ * other core. The handlers reach it over HTTP as before.
+ */
 export async function startDynamo(options: { dir: string; port: number }): Promise<LocalDynamo> {
   mkdirSync(options.dir, { recursive: true });
-  const server = dynalite({ path: options.dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const port = await listen(server, options.port, 'dynamodb');
-  return { port, endpoint: `http://${HOST}:${port}`, server, stop: () => closeHttpServer(server) };
+  const worker = new Worker(join(__dirname, 'dynamodb-worker.js'), { workerData: { dir: options.dir, host: HOST } });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
+  let next = 0;
+  let exited: Error | undefined;
+  worker.on('message', (msg: { id: number; value?: unknown; error?: { message: string; code?: string } }) => {
+    const call = pending.get(msg.id);
+    pending.delete(msg.id);
+    if (msg.error) call?.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+    else call?.resolve(msg.value);
+  });
+  const fail = (err: Error) => {
+    exited = err;
+    for (const call of pending.values()) call.reject(err);
+    pending.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the DynamoDB emulator thread exited (code ${code})`)));
+  const call = (command: string, extra: Record<string, unknown> = {}): Promise<unknown> =>
+    exited
+      ? Promise.reject(exited)
+      : new Promise((resolve, reject) => {
+          const id = next++;
+          pending.set(id, { resolve, reject });
+          worker.postMessage({ id, command, ...extra });
+        });
+  const listenOn = async (port: number): Promise<number> => {
+    try {
+      return (await call('listen', { port })) as number;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError('dynamodb', port, PORT_ENV.dynamodb);
+      throw err;
+    }
+  };
+  let port: number;
+  try {
+    port = await listenOn(options.port);
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+  return {
+    port,
+    endpoint: `http://${HOST}:${port}`,
+    listener: { close: async () => void (await call('closeListener')), listen: async () => void (await listenOn(port)) },
+    stop: async () => {
+      await call('stop').catch(() => undefined);
+      await worker.terminate();
+    },
+  };
 }
 
 type IndexProps = { IndexName: string; KeySchema: CreateTableCommandInput['KeySchema']; Projection: unknown };

@@ -15,34 +15,52 @@ import type { LocalSesFeedback } from './ses-feedback';
 /** The emulators that can be taken down: the ones whose state lives apart from their listener. */
 export type OutageService = Extract<ServiceName, 'ses' | 'dynamodb'>;
 
+/** An emulator's listener, as the fault hooks see it: closed and opened again on the same port. */
+export interface OutageListener {
+  port: number;
+  /** Stops listening and drops every open connection (the emulator and its data stay). */
+  close(): Promise<void>;
+  /** Listens again on the same port. */
+  listen(): Promise<void>;
+}
+
+/**
+ * The listener of an emulator that runs in this thread: only the listener goes (http.Server's own
+ * close, not an override: dynalite's closes its database).
+ */
+export function httpListener(server: Server, port: number, service: ServiceName): OutageListener {
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        Server.prototype.close.call(server, () => resolve());
+        server.closeAllConnections();
+      }),
+    listen: async () => void (await listen(server, port, service)),
+  };
+}
+
 export class Outages {
   private readonly down = new Set<OutageService>();
 
   constructor(
-    private readonly servers: Record<OutageService, { server: Server; port: number }>,
+    private readonly listeners: Record<OutageService, OutageListener>,
     private readonly log: (line: string) => void,
   ) {}
 
-  /**
-   * Stops listening and drops every open connection: new requests are refused (ECONNREFUSED). Only
-   * the listener goes: http.Server's own close, not an override (dynalite's closes its database).
-   */
+  /** Stops listening and drops every open connection: new requests are refused (ECONNREFUSED). */
   async stop(service: OutageService): Promise<void> {
     if (this.down.has(service)) return;
     this.down.add(service);
-    const { server } = this.servers[service];
-    await new Promise<void>((resolve) => {
-      Server.prototype.close.call(server, () => resolve());
-      server.closeAllConnections();
-    });
-    this.log(`fault  ${service} is DOWN (port ${this.servers[service].port} refuses connections)`);
+    await this.listeners[service].close();
+    this.log(`fault  ${service} is DOWN (port ${this.listeners[service].port} refuses connections)`);
   }
 
   /** Listens again on the same port. */
   async start(service: OutageService): Promise<void> {
     if (!this.down.has(service)) return;
-    const { server, port } = this.servers[service];
-    await listen(server, port, service);
+    const { port } = this.listeners[service];
+    await this.listeners[service].listen();
     this.down.delete(service);
     this.log(`fault  ${service} is back on port ${port}`);
   }

@@ -10,7 +10,7 @@ import { Activity } from './activity';
 import { LOCAL_REGION, LocalResources } from './cfn';
 import { createTables, startDynamo } from './dynamodb';
 import { LocalStackError } from './errors';
-import { Outages, replayDeadLetters, type LocalTestHooks } from './faults';
+import { httpListener, Outages, replayDeadLetters, type LocalTestHooks } from './faults';
 import { applyEnvironment, functionEnvironment, sdkEnvironment } from './function-env';
 import { LocalLambda, type LocalFunction } from './lambda-runtime';
 import { DEFAULT_PORTS, HOST, type ServiceName } from './listen';
@@ -317,7 +317,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       startedAt: new Date().toISOString(),
     });
 
-    const outages = new Outages({ ses: { server: ses.server, port: ses.port }, dynamodb: { server: dynamo.server, port: dynamo.port } }, log);
+    const outages = new Outages({ ses: httpListener(ses.server, ses.port, 'ses'), dynamodb: { port: dynamo.port, ...dynamo.listener } }, log);
     stoppers.push(() => outages.restoreAll()); // runs first: a stopped emulator cannot be shut down cleanly
     let stopping: Promise<void> | undefined;
     const stack: LocalStack = {

@@ -118,16 +118,24 @@ export class AwsCallCounter {
     this.onBody(service, target, body);
   }
 
-  private onBody(service: Service, target: string, body: Buffer): void {
+  /** `counted`: false for the writes inside a BatchWriteItem (the request itself was counted once). */
+  private onBody(service: Service, target: string, body: Buffer, counted = true): void {
     if (service === 'ses') {
       const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('latin1'))?.[1] ?? 'unknown';
       return this.count(`ses.${action}`);
     }
     const op = target.split('.').pop() ?? 'unknown';
-    this.count(`dynamodb.${op}`);
+    if (counted) this.count(`dynamodb.${op}`);
     const req = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
     const keyOf = (key: unknown) => JSON.stringify(key);
     const d = this.counts.dynamodb;
+    if (op === 'BatchWriteItem') {
+      // billed as the writes it holds: each put like a PutItem (deletes are not used)
+      for (const requests of Object.values((req.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Record<string, Record<string, unknown>> } }[]>)) {
+        for (const r of requests) if (r.PutRequest) this.onBody(service, 'DynamoDB_20120810.PutItem', Buffer.from(JSON.stringify({ Item: r.PutRequest.Item })), false);
+      }
+      return;
+    }
     if (WRITES.has(op)) {
       let size: number;
       let gsis: number;

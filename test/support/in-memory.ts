@@ -155,6 +155,10 @@ export class MemoryTicketRepository implements TicketRepository {
   async indexMessageId(messageId: string, ticketId: string) {
     this.messageIds.set(messageId.toLowerCase(), ticketId);
   }
+  async addMessageWithIds(message: TicketMessage, messageIds: readonly string[]) {
+    for (const id of messageIds) await this.indexMessageId(id, message.ticketId);
+    await this.addMessage(message);
+  }
   async findTicketByMessageId(messageId: string) {
     return this.messageIds.get(messageId.toLowerCase());
   }
