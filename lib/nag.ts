@@ -42,3 +42,27 @@ export function nagRef(element: IConstruct, attribute?: string): string {
 export function findSingleton(scope: IConstruct, idPrefix: string): IConstruct | undefined {
   return Stack.of(scope).node.children.find((child) => child.node.id.startsWith(idPrefix));
 }
+
+/**
+ * A string as cdk-nag prints it in a finding: CloudFormation references become `<Name>` and
+ * `<Name.Attribute>`, joins are joined. An ARN built with `Stack.formatArn` reads
+ * `arn:aws:states:us-east-1:<AWS::AccountId>:...` in a stack with a region and
+ * `arn:<AWS::Partition>:states:<AWS::Region>:...` in one without, so an acknowledgement names it
+ * through this function rather than spelling one of the two.
+ */
+export function nagText(scope: IConstruct, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ('Ref' in o) return `<${String(o.Ref)}>`;
+      if ('Fn::GetAtt' in o) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
+      if ('Fn::Join' in o) {
+        const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+        return parts.map(render).join(sep);
+      }
+    }
+    throw new Error(`nagText cannot render ${JSON.stringify(v)}`);
+  };
+  return render(Stack.of(scope).resolve(value));
+}

@@ -6,7 +6,7 @@ import { ConfigurationSet, EmailIdentity, Identity, SuppressionReasons } from 'a
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { TriageConfig } from '../../functions/domain/config';
-import { acknowledge, nagRef } from '../nag';
+import { acknowledge, nagRef, nagText } from '../nag';
 import { ATTACHMENTS_PREFIX, INBOUND_PREFIX, REPLIES_PREFIX, type RawMailStore } from './raw-mail-store';
 import type { TicketStore } from './ticket-store';
 import { TriageFunction } from './triage-function';
@@ -221,7 +221,7 @@ export class Responders extends Construct {
     }
     this.inboundFunction.addToRolePolicy(new PolicyStatement({ sid: 'StopSupersededTimers', effect: Effect.ALLOW, actions: ['states:StopExecution'], resources: [timers.executionArnPattern] }));
     acknowledge(this.inboundFunction.role.node.findChild('DefaultPolicy'), {
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<AWS::StackName>-ticket-timer:*]',
+      id: `AwsSolutions-IAM5[Resource::${nagText(this, timers.executionArnPattern)}]`,
       reason:
         'states:StopExecution only, on executions of this stack\'s ticket timer: a superseded timer step is stopped by its name ' +
         '(<ticket>-g<generation>-<step>), made at run time.',

@@ -51,6 +51,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(process.exitCode ?? 0).toBe(0);
   });
 
+  it('stays clean in a stack with a region and an account (ARNs then carry them literally)', () => {
+    for (const env of [{ region: 'eu-west-1' }, { account: '123456789012', region: 'us-east-1' }]) {
+      const regional = new App({ context: testContext() });
+      addTriageStack(regional, { configPath: EXAMPLE_CONFIG, env });
+      expect(findings(regional)).toEqual([]);
+    }
+  });
+
   it('gives every acknowledgement a specific reason, on a resource (never the whole stack)', () => {
     const acks = acknowledgements(app);
     expect(acks.length).toBeGreaterThan(0);
