@@ -4,7 +4,12 @@ const tsJest = ['ts-jest', { diagnostics: false }];
 const esmOnly = ['email-reply-parser'];
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': tsJest, [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: '<rootDir>/test/support/esm-to-cjs.js' },
+  transform: {
+    '^.+\\.ts$': tsJest,
+    [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: '<rootDir>/test/support/esm-to-cjs.js',
+    // the bundles' ES-module stand-ins (lib/constructs/bundle-stubs), which unit tests compare with the originals
+    'bundle-stubs/.+\\.mjs$': '<rootDir>/test/support/esm-to-cjs.js',
+  },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
 };
 module.exports = {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -6,6 +7,8 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { gzipSync } from 'node:zlib';
+import { GZIP_PREFIX } from '../../functions/shared/deployment';
 import { acknowledge } from '../nag';
 import { FailureQueue } from './failure-queue';
 
@@ -68,6 +71,24 @@ export interface TriageFunctionProps {
 /** Stand-ins for modules the Lambda bundles never use (see `bundlingOptions`). */
 const STUBS = join(__dirname, 'bundle-stubs');
 
+/** `entities` and `entities/decode` -> the ES build of the `entities` that htmlparser2 resolves. */
+function entitiesAliases(): string[] {
+  const htmlparser2 = dirname(require.resolve('htmlparser2'));
+  // .../entities/dist/commonjs/index.js -> .../entities (its package.json exports no ./package.json)
+  const root = dirname(dirname(dirname(require.resolve('entities', { paths: [htmlparser2] }))));
+  const files = { entities: join(root, 'dist', 'esm', 'index.js'), 'entities/decode': join(root, 'dist', 'esm', 'decode.js') };
+  for (const file of Object.values(files)) if (!existsSync(file)) throw new Error(`bundling: expected the ES build of entities at ${file}; its layout changed, update entitiesAliases()`);
+  return Object.entries(files).map(([name, file]) => `${name}=${file}`);
+}
+
+/**
+ * The deployment JSON as the bundles carry it: gzipped, in base64 (`gzip:...`), read back by
+ * `functions/shared/deployment.ts`. -27 KiB of the inbound bundle (config and templates in three languages).
+ */
+export function packDeployment(deploymentJson: string): string {
+  return `${GZIP_PREFIX}${gzipSync(deploymentJson, { level: 9 }).toString('base64')}`;
+}
+
 /**
  * How the functions are bundled (esbuild through NodejsFunction). Each choice below was measured with
  * `npm run bench` (README, "Benchmark and cost"); sizes are of the minified inbound bundle.
@@ -94,7 +115,7 @@ export function bundlingOptions(deploymentJson: string): BundlingOptions {
     // esbuild receives it as one argument (no shell); on Linux one argument may hold up to
     // 128 KiB, which bounds config + templates.
     define: {
-      'process.env.TRIAGE_DEPLOYMENT': JSON.stringify(deploymentJson),
+      'process.env.TRIAGE_DEPLOYMENT': JSON.stringify(packDeployment(deploymentJson)),
       // ES-module-only dependencies (email-reply-parser) call createRequire(import.meta.url), which a
       // CommonJS bundle leaves empty: without this the bundle throws while loading (Lambda INIT fails).
       'import.meta.url': '__importMetaUrl',
@@ -128,6 +149,11 @@ export function bundlingOptions(deploymentJson: string): BundlingOptions {
         // built on first use instead of when libmime loads (~15 ms of each cold start, see the stub).
         `iconv-lite=${join(STUBS, 'iconv-lite.js')}`,
         `libmime-iconv-lite=${dirname(dirname(require.resolve('iconv-lite', { paths: [dirname(require.resolve('libmime'))] })))}`,
+        // Two versions of `entities` came along: 7 (htmlparser2, which mailparser's html-to-text parses
+        // HTML with) and 4 (dom-serializer, and the he stand-in), each with its own table of every HTML
+        // entity. dom-serializer uses only encodeXML, escapeAttribute and escapeText, which 7 exports
+        // unchanged: one copy, the ES build of 7 (-41 KiB).
+        ...entitiesAliases(),
       ],
     },
   };

@@ -61,12 +61,25 @@ export const KMS_KEY_PER_MONTH = 1;
 export const CUSTOMER_MAIL_BYTES = 75 * 1024;
 /** The agent's reply as received by SES, quoted history included. */
 export const AGENT_REPLY_BYTES = 60 * 1024;
-/** Outbound mails SES sends per ticket to one recipient each, besides the agents' copy: ack, the relayed agent reply, one follow-up. */
-export const SINGLE_RECIPIENT_MAILS = { ack: 1, relay: 1, followUp: 1 };
-/** Share of tickets whose first-response target is missed: one more timer invocation, transition and mail (to the lead). */
+/**
+ * Outbound mails SES sends per ticket to one recipient each, besides the agents' copy: ack, the relayed
+ * agent reply, one follow-up, and the closing note when the ticket closes itself after the quiet period
+ * (counted for every ticket: a customer who answers "thanks" instead costs the same mail the other way).
+ */
+export const SINGLE_RECIPIENT_MAILS = { ack: 1, relay: 1, followUp: 1, closingNote: 1 };
+/**
+ * Share of tickets whose first-response target is missed: the `warn` step runs (a mail to the agents)
+ * and then the `escalate` step (a mail to the lead), two more executions that run to the end.
+ */
 export const ESCALATION_SHARE = 0.1;
-/** Timers per ticket: the first-response timer and the follow-up timer after the answer, each one execution of the timer state machine. */
-export const TIMER_EXECUTIONS = 2;
+/**
+ * Timer steps that run to the end for every ticket: `follow-up` and `auto-close`, one execution each.
+ * The `warn` step's execution of a ticket answered in time is stopped while it waits: it entered one
+ * state (the Wait) and runs nothing.
+ */
+export const TIMER_STEPS_RUN = 2;
+/** Executions per ticket stopped while waiting (the superseded `warn` of a ticket answered in time). */
+export const TIMER_STEPS_STOPPED = 1;
 /**
  * Share of invocations that start a new container (billed INIT phase since 1 August 2025). A help desk
  * gets a few mails an hour, so most invocations are cold: counted as all cold.
@@ -103,8 +116,8 @@ export interface MeasuredInputs {
   agentCopyRecipients: number;
   /** DynamoDB units per ticket for the customer mail and for the agent reply */
   dynamodb: { wru: number; rru: number; storedBytes: number };
-  /** transitions of one execution of the timer when the ticket was answered / escalated */
-  transitions: { answered: number; escalated: number };
+  /** transitions of one timer execution that runs its step, and of one stopped while it waited */
+  transitions: { step: number; stopped: number };
 }
 
 export interface CostLine {
@@ -130,13 +143,15 @@ export function costPer1000Tickets(m: MeasuredInputs): CostResult {
   const chunks = (bytes: number) => Math.max(1, Math.ceil(bytes / SES_INBOUND_CHUNK_BYTES));
   const received = [CUSTOMER_MAIL_BYTES, AGENT_REPLY_BYTES];
   add('SES receiving', received.length * SES_INBOUND_PER_MAIL + received.reduce((s, b) => s + chunks(b), 0) * SES_INBOUND_PER_CHUNK, `${received.length} mails (customer, agent reply), ${received.reduce((s, b) => s + chunks(b), 0)} chunks`, true);
-  const recipients = SINGLE_RECIPIENT_MAILS.ack + m.agentCopyRecipients + SINGLE_RECIPIENT_MAILS.relay + SINGLE_RECIPIENT_MAILS.followUp + ESCALATION_SHARE;
-  add('SES sending', recipients * SES_OUTBOUND_PER_RECIPIENT, `${recipients.toFixed(2)} recipients: ack 1, agents' copy ${m.agentCopyRecipients.toFixed(2)}, relay 1, follow-up 1, escalation ${ESCALATION_SHARE}`, true);
+  // escalated tickets: the warning to the agents (as many as get the copy) and the escalation to the lead
+  const escalationRecipients = ESCALATION_SHARE * (m.agentCopyRecipients + 1);
+  const recipients = SINGLE_RECIPIENT_MAILS.ack + m.agentCopyRecipients + SINGLE_RECIPIENT_MAILS.relay + SINGLE_RECIPIENT_MAILS.followUp + SINGLE_RECIPIENT_MAILS.closingNote + escalationRecipients;
+  add('SES sending', recipients * SES_OUTBOUND_PER_RECIPIENT, `${recipients.toFixed(2)} recipients: ack 1, agents' copy ${m.agentCopyRecipients.toFixed(2)}, relay 1, follow-up 1, closing note 1, warning + escalation ${escalationRecipients.toFixed(3)}`, true);
 
-  const timerInvocations = TIMER_EXECUTIONS + ESCALATION_SHARE;
+  const timerInvocations = TIMER_STEPS_RUN + 2 * ESCALATION_SHARE;
   const gbSeconds =
     (m.inbound.memoryMB / 1024) * ((m.inbound.durationMs + m.replyDurationMs + 2 * COLD_START_SHARE * m.inbound.initMs) / 1000) +
-    (m.timer.memoryMB / 1024) * ((timerInvocations * m.timer.durationMs + TIMER_EXECUTIONS * COLD_START_SHARE * m.timer.initMs) / 1000);
+    (m.timer.memoryMB / 1024) * ((timerInvocations * m.timer.durationMs + timerInvocations * COLD_START_SHARE * m.timer.initMs) / 1000);
   const invocations = 2 + timerInvocations;
   add('Lambda compute', gbSeconds * LAMBDA_ARM_PER_GB_SECOND, `${gbSeconds.toFixed(3)} GB-s: inbound ${m.inbound.memoryMB} MB x (${m.inbound.durationMs.toFixed(0)} + ${m.replyDurationMs.toFixed(0)} ms + 2 cold inits of ${m.inbound.initMs.toFixed(0)} ms), timer ${m.timer.memoryMB} MB x ${timerInvocations} x ${m.timer.durationMs.toFixed(0)} ms + inits`);
   add('Lambda requests', invocations * LAMBDA_PER_REQUEST, `${invocations} invocations`);
@@ -144,14 +159,16 @@ export function costPer1000Tickets(m: MeasuredInputs): CostResult {
   add('DynamoDB', m.dynamodb.wru * DYNAMODB_PER_WRU + m.dynamodb.rru * DYNAMODB_PER_RRU + gb(m.dynamodb.storedBytes) * DYNAMODB_PER_GB_MONTH, `${m.dynamodb.wru.toFixed(1)} WRU, ${m.dynamodb.rru.toFixed(1)} RRU, ${(m.dynamodb.storedBytes / 1024).toFixed(1)} KB stored a month`);
   add('S3', received.length * S3_PER_PUT + 2 * S3_PER_GET + gb(received.reduce((s, b) => s + b, 0)) * S3_PER_GB_MONTH, `${received.length} PUT (SES), 2 GET, ${(received.reduce((s, b) => s + b, 0) / 1024).toFixed(0)} KB for a month`);
 
-  const transitions = TIMER_EXECUTIONS * m.transitions.answered + ESCALATION_SHARE * (m.transitions.escalated - m.transitions.answered);
-  add('Step Functions', transitions * SFN_PER_TRANSITION, `${transitions.toFixed(1)} state transitions (${TIMER_EXECUTIONS} timers of ${m.transitions.answered}, escalations ${m.transitions.escalated})`);
+  // an escalated ticket's warn step runs instead of being stopped, and its escalate step runs too
+  const transitions = timerInvocations * m.transitions.step + (TIMER_STEPS_STOPPED - ESCALATION_SHARE) * m.transitions.stopped;
+  add('Step Functions', transitions * SFN_PER_TRANSITION, `${transitions.toFixed(1)} state transitions (${timerInvocations.toFixed(1)} steps run of ${m.transitions.step}, ${(TIMER_STEPS_STOPPED - ESCALATION_SHARE).toFixed(1)} stopped after ${m.transitions.stopped})`);
   // The reply-token key is read once per container: once per cold start.
   const secretsCalls = invocations * COLD_START_SHARE;
   add('Secrets Manager calls', secretsCalls * SECRETS_PER_CALL, `${secretsCalls.toFixed(1)} GetSecretValue (one per cold start)`);
   const logBytes = invocations * LOG_BYTES_PER_INVOCATION + transitions * LOG_BYTES_PER_TRANSITION;
   add('CloudWatch Logs', gb(logBytes) * (LOGS_PER_GB_INGESTED + LOG_RETENTION_MONTHS * LOGS_PER_GB_MONTH), `${(logBytes / 1024).toFixed(1)} KB ingested, kept ${LOG_RETENTION_MONTHS} months`);
-  add('X-Ray', (invocations + TIMER_EXECUTIONS) * TRACES_PER_INVOCATION * XRAY_PER_TRACE, `${invocations + TIMER_EXECUTIONS} traces`);
+  const executions = timerInvocations + TIMER_STEPS_STOPPED - ESCALATION_SHARE;
+  add('X-Ray', (invocations + executions) * TRACES_PER_INVOCATION * XRAY_PER_TRACE, `${(invocations + executions).toFixed(1)} traces`);
 
   const usdPer1000 = lines.reduce((s, l) => s + l.usdPer1000, 0);
   const sesUsdPer1000 = lines.filter((l) => l.ses).reduce((s, l) => s + l.usdPer1000, 0);

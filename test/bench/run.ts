@@ -21,7 +21,10 @@ import { ROOT, exampleConfig, exampleTemplates } from '../support/fixtures';
 import { measureBigMail, writeBigMail, type BigMailResult } from './big-mail';
 import { checkBundledReader, type BundleCheck } from './bundle-check';
 import { coldInit, synth, type ColdInit, type SynthResult } from './bundles';
-import { COMPARISON, HOSTED_HELP_DESK, costPer1000Tickets, fixedPerMonth, type CostResult, type MeasuredInputs } from './cost';
+import { COMPARISON, ESCALATION_SHARE, HOSTED_HELP_DESK, TIMER_STEPS_RUN, costPer1000Tickets, fixedPerMonth, type CostResult, type MeasuredInputs } from './cost';
+
+/** Timer steps that run per ticket (follow-up, auto-close; warn and escalate for the escalated share). */
+const TIMER_STEPS_PER_TICKET = TIMER_STEPS_RUN + 2 * ESCALATION_SHARE;
 import { measureE2E, type E2EResult } from './e2e';
 import { measureParse, type ParseResult } from './parse';
 import { round } from './stats';
@@ -140,19 +143,19 @@ async function main(): Promise<void> {
       const perReply = (n: number) => n / Math.max(1, e2e.replies.attempted);
       const perTimer = (n: number) => n / Math.max(1, e2e.timers.attempted);
       const transitions = timerTransitions(synthesised.template);
-      // timer executions in the run escalated (nobody answered): per execution, check + escalate
+      // the run's timer steps escalated (nobody answered): per step, the read, the mail's bookkeeping and the record
       const timerUnits = { wru: perTimer(e2e.timers.calls.dynamodb.writeUnits + e2e.timers.calls.dynamodb.gsiWriteUnits), rru: perTimer(e2e.timers.calls.dynamodb.readUnits) };
       const inputs: MeasuredInputs = {
         inbound: { memoryMB: fnByService('inbound')?.memoryMB ?? 1024, durationMs: e2e.latency.sequentialInboundMs, initMs: initOf('inbound') },
-        timer: { memoryMB: fnByService('timer')?.memoryMB ?? 256, durationMs: e2e.timers.checkMs, initMs: initOf('timer') },
+        timer: { memoryMB: fnByService('timer')?.memoryMB ?? 256, durationMs: e2e.timers.stepMs, initMs: initOf('timer') },
         replyDurationMs: e2e.replies.completed > 0 ? e2e.replies.handlerMeanMs : e2e.latency.sequentialInboundMs,
         agentCopyRecipients: e2e.agentCopyRecipients,
         dynamodb: {
-          wru: perTicket(e2e.mailCalls.dynamodb.writeUnits + e2e.mailCalls.dynamodb.gsiWriteUnits) + perReply(e2e.replies.calls.dynamodb.writeUnits + e2e.replies.calls.dynamodb.gsiWriteUnits) + 2 * timerUnits.wru,
-          rru: perTicket(e2e.mailCalls.dynamodb.readUnits) + perReply(e2e.replies.calls.dynamodb.readUnits) + 2 * timerUnits.rru,
+          wru: perTicket(e2e.mailCalls.dynamodb.writeUnits + e2e.mailCalls.dynamodb.gsiWriteUnits) + perReply(e2e.replies.calls.dynamodb.writeUnits + e2e.replies.calls.dynamodb.gsiWriteUnits) + TIMER_STEPS_PER_TICKET * timerUnits.wru,
+          rru: perTicket(e2e.mailCalls.dynamodb.readUnits) + perReply(e2e.replies.calls.dynamodb.readUnits) + TIMER_STEPS_PER_TICKET * timerUnits.rru,
           storedBytes: perTicket(e2e.mailCalls.dynamodb.putBytes) + perReply(e2e.replies.calls.dynamodb.putBytes),
         },
-        transitions: { answered: transitions.answered, escalated: transitions.escalated },
+        transitions: { step: transitions.step, stopped: transitions.stopped },
       };
       const count = (type: string) => Object.values(synthesised.template.Resources).filter((r) => r.Type === type).length;
       cost = costPer1000Tickets(inputs);
@@ -223,7 +226,7 @@ async function main(): Promise<void> {
       out.push('');
       out.push(
         `e2e: stack ready in ${e2e.startupMs} ms; outcomes ${JSON.stringify(e2e.latency.outcomes)}; agent replies relayed ${e2e.replies.completed}/${e2e.replies.attempted} ` +
-          `(p50 ${fmt(e2e.replies.p50, 0)} ms, ${JSON.stringify(e2e.replies.outcomes)}); due timers ${e2e.timers.completed}/${e2e.timers.attempted} (check ${fmt(e2e.timers.checkMs, 0)} ms, escalate ${fmt(e2e.timers.escalateMs, 0)} ms)`,
+          `(p50 ${fmt(e2e.replies.p50, 0)} ms, ${JSON.stringify(e2e.replies.outcomes)}); due timer steps ${e2e.timers.completed}/${e2e.timers.attempted} acted (step ${fmt(e2e.timers.stepMs, 0)} ms)`,
       );
       out.push(`AWS calls for ${e2e.countedTickets} new tickets: ${Object.entries(e2e.mailCalls.calls).map(([k, v]) => `${k} ${(v / Math.max(1, e2e.countedTickets)).toFixed(1)}`).join(', ')} (per ticket)`);
     }

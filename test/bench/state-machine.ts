@@ -1,7 +1,6 @@
 /**
  * State transitions of the timer, read from the synthesised definition: how many states one execution
- * enters when the ticket was answered in time (every Choice takes its Default) and when it escalates
- * (the first Choice rule matches). Step Functions Standard bills each state entered.
+ * enters. Step Functions Standard bills each state entered.
  */
 interface AslState {
   Type: string;
@@ -35,9 +34,13 @@ function walk(states: Record<string, AslState>, start: string, escalate: boolean
   return entered;
 }
 
-export function timerTransitions(template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }): { answered: number; escalated: number; machines: number } {
+/**
+ * Transitions of one timer execution that runs its step (every Choice takes its Default: the step's
+ * task succeeds), and of one stopped while it waits (it entered only the first state).
+ */
+export function timerTransitions(template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }): { step: number; stopped: number; machines: number } {
   const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length === 0) return { answered: 0, escalated: 0, machines: 0 };
+  if (machines.length === 0) return { step: 0, stopped: 0, machines: 0 };
   const def = definitionOf(machines[0]);
-  return { answered: walk(def.States, def.StartAt, false), escalated: walk(def.States, def.StartAt, true), machines: machines.length };
+  return { step: walk(def.States, def.StartAt, false), stopped: 1, machines: machines.length };
 }

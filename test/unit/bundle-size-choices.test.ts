@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildDeploymentJson, type DeploymentBundle } from '../../lib/config/deployment';
+import { packDeployment } from '../../lib/constructs/triage-function';
 import { loadConfigFile } from '../../lib/config/load';
 import { CONFIG_PATH, CORPUS } from '../support/fixtures';
 
@@ -102,6 +103,47 @@ describe('iconv-lite stand-in (double-byte codecs built on first use)', () => {
       const bytes = real.encode(text, charset);
       expect(lazy.decode(bytes, charset)).toBe(real.decode(bytes, charset));
       expect(lazy.decode(bytes, charset)).toBe(text);
+    }
+  });
+});
+
+describe('deployment bundle, packed as the Lambda bundles carry it', () => {
+  it('reads back the same config and templates from the gzipped form, in a third of the bytes', () => {
+    const json = buildDeploymentJson(CONFIG_PATH);
+    const packed = packDeployment(json);
+    expect(packed).toMatch(/^gzip:[A-Za-z0-9+/=]+$/);
+    expect(packed.length).toBeLessThan(json.length / 2);
+    const saved = process.env.TRIAGE_DEPLOYMENT;
+    try {
+      for (const value of [packed, json]) {
+        process.env.TRIAGE_DEPLOYMENT = value;
+        jest.isolateModules(() => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const { deployment } = require('../../functions/shared/deployment') as typeof import('../../functions/shared/deployment');
+          const read = deployment();
+          expect(read.config).toEqual(JSON.parse(json).config);
+          expect(read.templateSources).toEqual(JSON.parse(json).templates);
+        });
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TRIAGE_DEPLOYMENT;
+      else process.env.TRIAGE_DEPLOYMENT = saved;
+    }
+  });
+});
+
+describe('he stand-in (entities encodeXML)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const he = require('he') as { encode(text: string): string; decode(text: string): string };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const standIn = require('../../lib/constructs/bundle-stubs/he.mjs') as { encode(text: string): string };
+
+  it('escapes what he escapes, to HTML a browser reads as the same text', () => {
+    for (const text of ['Jane "JD" <jane@example.org>', "O'Brien & Söhne <ob@x.de>", '山田 太郎 <taro@example.jp>', 'emoji 😀 & <tag>']) {
+      const ours = standIn.encode(text);
+      expect(ours).not.toMatch(/[<>"]|&(?![a-z]+;|#x[0-9a-f]+;)/i);
+      expect(he.decode(ours)).toBe(text);
+      expect(he.decode(ours)).toBe(he.decode(he.encode(text)));
     }
   });
 });
