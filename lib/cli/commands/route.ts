@@ -18,12 +18,12 @@ export function registerRoute(program: Command): void {
     .action(async (files: string[], opts: { to?: string; config: string; json?: boolean }) => {
       /* eslint-disable @typescript-eslint/no-require-imports */
       const { buildDeploymentJson } = require('../../config/deployment') as typeof import('../../config/deployment');
-      const { parseConfig } = require('../../../functions/domain/config') as typeof import('../../../functions/domain/config');
       const { TemplateRegistry } = require('../../../functions/domain/templates') as typeof import('../../../functions/domain/templates');
       const { dryRunRoute } = require('../route') as typeof import('../route');
       /* eslint-enable @typescript-eslint/no-require-imports */
+      // validated while it is built (a broken config fails here, naming each field); the functions read the same object
       const bundle = JSON.parse(buildDeploymentJson(opts.config)) as import('../../config/deployment').DeploymentBundle;
-      const cfg = parseConfig(bundle.config, opts.config);
+      const cfg = bundle.config;
       const languages = new TemplateRegistry(bundle.templates).languages();
       for (const file of files) {
         const result = await dryRunRoute(cfg, languages, file, opts.to);
