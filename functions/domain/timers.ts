@@ -77,8 +77,9 @@ export function planAfter(step: TimerStep, ticket: Ticket, dept: Department, now
 /** When the next response is due and what the customer is promised, counted from `since`. */
 export function responseDue(dept: Department, since: Date): { dueAt: Date; promisedAt: Date } {
   const dueAt = addBusinessHours(since, dept.firstResponseHours, dept.businessHours);
-  // The promise is never earlier than the target: a margin of 0 promises the target itself.
-  const promisedAt = addBusinessHours(since, dept.firstResponseHours + dept.promiseMarginHours, dept.businessHours);
+  // The promise is never earlier than the target: a margin of 0 promises the target itself. Business
+  // time adds up, so the margin is added to the target rather than walking the calendar again.
+  const promisedAt = dept.promiseMarginHours > 0 ? addBusinessHours(dueAt, dept.promiseMarginHours, dept.businessHours) : dueAt;
   return { dueAt, promisedAt };
 }
 
