@@ -5,7 +5,7 @@ import type { TemplateRegistry } from './templates';
 import type { Ticket } from './ticket';
 import type { RoutingDecision } from './route';
 import type { LinkedAttachment } from './attachments';
-import { formatLocal } from './turnaround';
+import { formatLocal, localeOf } from './turnaround';
 import { taggedSubject } from './ticket';
 
 /**
@@ -43,10 +43,7 @@ export interface ComposeInput {
   messageIdSeed: string;
 }
 
-/** The locale dates are written in for a language: British English keeps "Monday 23 November 2026, 17:00". */
-export function localeOf(language: string | undefined): string {
-  return !language || language === 'en' ? 'en-GB' : language;
-}
+export { localeOf } from './turnaround';
 
 /**
  * The acknowledgement to the customer: ticket number, the promised time in the department's zone,

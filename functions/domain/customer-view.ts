@@ -1,6 +1,6 @@
 import type { Department } from './config';
 import type { Ticket, TicketMessage, TicketStatus } from './ticket';
-import { formatLocal } from './turnaround';
+import { formatLocal, localeOf } from './turnaround';
 
 /**
  * What the customer's status page may show of a ticket. The conversation is filtered by an explicit
@@ -61,6 +61,8 @@ export interface VisibleMessage {
 /** Everything the status page shows: nothing more leaves the web function. */
 export interface TicketStatusView {
   ticketId: string;
+  /** The customer's language (the ticket's): the page is written in it when the deployment has its pages. */
+  language: string;
   subject: string;
   status: TicketStatus;
   statusLabel: string;
@@ -85,12 +87,14 @@ export interface TicketStatusView {
  */
 export function ticketStatusView(ticket: Ticket, dept: Department, messages: readonly TicketMessage[]): TicketStatusView {
   const zone = dept.businessHours.timeZone;
-  const local = (iso: string | undefined) => (iso ? formatLocal(new Date(iso), zone) : undefined);
+  const locale = localeOf(ticket.language);
+  const local = (iso: string | undefined) => (iso ? formatLocal(new Date(iso), zone, locale) : undefined);
   const closed = ticket.status === 'closed';
   const visible = customerVisibleMessages(ticket, messages);
   const shown = visible.slice(-MAX_VISIBLE_MESSAGES);
   return {
     ticketId: ticket.id,
+    language: ticket.language ?? 'en',
     subject: ticket.subject,
     status: ticket.status,
     statusLabel: STATUS_LABELS[ticket.status],

@@ -105,6 +105,11 @@ export function businessHoursBetween(start: Date, end: Date, calendar: BusinessH
   return total / 3_600_000;
 }
 
+/** The locale dates are written in for a language: British English keeps "Monday 23 November 2026, 17:00". */
+export function localeOf(language: string | undefined): string {
+  return !language || language === 'en' ? 'en-GB' : language;
+}
+
 /** The department's local reading of a moment, for people: "Tuesday 24 November 2026, 13:00 (Europe/London)". */
 export function formatLocal(moment: Date, timeZone: string, locale = 'en-GB'): string {
   // The same instant is written into several mails of one ticket (the due time in the acknowledgement

@@ -72,7 +72,7 @@ export function webHandler(wiringOf: () => WebWiring) {
         log.info('status page', { result: result.kind, ticketId: result.kind === 'ticket' ? result.view.ticketId : undefined });
         if (result.kind === 'refused') return refused();
         if (result.kind === 'not-found') return notFound();
-        return htmlResponse(200, pages.render('status', result.view));
+        return htmlResponse(200, pages.render('status', result.view, result.view.language));
       }
       const question = async (asked: string | undefined, statusCode: number) => {
         const result = await survey.show(route.token, isSurveyChoice(asked) ? asked : undefined);

@@ -230,6 +230,31 @@ describe('the status page', () => {
   });
 });
 
+describe('the status page in the customer\'s language', () => {
+  it('is German for a German ticket (words, dates, lang attribute), Spanish for a Spanish one, English for any other', async () => {
+    const { ack, ticketId, request, repository } = await setup();
+    const url = /https:\/\/\S+\/status\/\S+/.exec(ack.text)![0];
+    const ticket = repository.tickets.get(ticketId)!;
+
+    repository.tickets.set(ticketId, { ...ticket, language: 'de' });
+    const de = (await request('GET', url)).body!;
+    expect(de).toContain('<html lang="de">');
+    expect(de).toContain('<dt>Stand</dt><dd>Offen: wartet auf unsere Antwort</dd>');
+    expect(de).toMatch(/<dt>Antwort erwartet<\/dt><dd>spätestens Dienstag, 24\. November 2026 um \d\d:\d\d \(Europe\/London\)<\/dd>/);
+    expect(de).toContain('Diese Seite ist nur für die Person bestimmt');
+
+    repository.tickets.set(ticketId, { ...ticket, language: 'es', status: 'waiting' });
+    const es = (await request('GET', url)).body!;
+    expect(es).toContain('<html lang="es">');
+    expect(es).toContain('<dt>Estado</dt><dd>Respondido: esperando su respuesta</dd>');
+
+    repository.tickets.set(ticketId, { ...ticket, language: 'fr' });
+    const fallback = (await request('GET', url)).body!;
+    expect(fallback).toContain('<html lang="en">');
+    expect(fallback).toContain('<dt>Status</dt><dd>Open: waiting for our answer</dd>');
+  });
+});
+
 describe('the satisfaction survey', () => {
   it('shows the choice on GET without recording it, records on POST, and keeps the first answer', async () => {
     const { ticketId, repository, request } = await setup();
