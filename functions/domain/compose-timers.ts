@@ -1,8 +1,8 @@
-import { automaticHeaders, departmentAddress, newMessageId } from './compose';
+import { automaticHeaders, customerThreading, departmentAddress, newMessageId } from './compose';
 import type { Department, TriageConfig } from './config';
 import type { OutgoingMail } from './outgoing';
-import type { TemplateRegistry } from './templates';
-import { taggedSubject, type Ticket } from './ticket';
+import type { RenderedMail, TemplateRegistry } from './templates';
+import { currentDueAt, taggedSubject, type Ticket } from './ticket';
 import { formatLocal } from './turnaround';
 
 /** The three answers of the satisfaction survey, each a signed link to a page that asks to confirm. */
@@ -23,16 +23,19 @@ interface TimerMailInput {
 
 const departmentName = (dept: Department) => dept.displayName ?? dept.name;
 
-/** Threads a mail to the customer under their conversation: in reply to their latest mail. */
-function customerThreading(ticket: Ticket): Pick<OutgoingMail, 'inReplyTo' | 'references'> {
-  const first = ticket.messageIds[0];
-  const last = ticket.lastCustomerMessageId ?? first;
-  return { inReplyTo: last, references: [...new Set([first, last].filter((id): id is string => Boolean(id)))] };
-}
-
-/** When the current response is due: after a customer's new mail the response due, else the first-response target. */
-export function currentDueAt(ticket: Ticket): string {
-  return ticket.responseDueAt ?? ticket.dueAt;
+/** A timer's mail to the customer: from the department address, in their thread, marked automatic. */
+function toCustomer(kind: string, { cfg, dept, ticket, messageIdSeed }: TimerMailInput, rendered: RenderedMail): OutgoingMail {
+  return {
+    kind,
+    ticketId: ticket.id,
+    from: { address: departmentAddress(cfg, dept), name: `${cfg.companyName} ${departmentName(dept)}` },
+    to: [ticket.customer],
+    subject: rendered.subject,
+    text: rendered.text,
+    messageId: newMessageId(cfg, messageIdSeed),
+    ...customerThreading(ticket),
+    headers: automaticHeaders(ticket.id, 'auto-generated'),
+  };
 }
 
 /** Whether the customer opted in to hear about offers (an address or `@domain` in the department's list). */
@@ -78,8 +81,8 @@ export function composeDueWarning(input: TimerMailInput & { replyAddress: string
  * reply, ask for a call back, or chat (the department's phone and chat link); the offers block only
  * for customers who opted in.
  */
-export function composeFollowUp(input: TimerMailInput & { replyAddress: string }): OutgoingMail {
-  const { cfg, dept, ticket, templates, messageIdSeed } = input;
+export function composeFollowUp(input: TimerMailInput): OutgoingMail {
+  const { cfg, dept, ticket, templates } = input;
   const from = departmentAddress(cfg, dept);
   const callBackSubject = `${taggedSubject(ticket.id, ticket.subject)} - please call me back`;
   const rendered = templates.render(
@@ -99,22 +102,12 @@ export function composeFollowUp(input: TimerMailInput & { replyAddress: string }
     },
     { department: dept.name, language: ticket.language },
   );
-  return {
-    kind: 'follow-up',
-    ticketId: ticket.id,
-    from: { address: from, name: `${cfg.companyName} ${departmentName(dept)}` },
-    to: [ticket.customer],
-    subject: rendered.subject,
-    text: rendered.text,
-    messageId: newMessageId(cfg, messageIdSeed),
-    ...customerThreading(ticket),
-    headers: automaticHeaders(ticket.id, 'auto-generated'),
-  };
+  return toCustomer('follow-up', input, rendered);
 }
 
 /** The short closing note after the quiet period, with the survey links when the department asks. */
 export function composeClosingNote(input: TimerMailInput & { survey?: SurveyLinks }): OutgoingMail {
-  const { cfg, dept, ticket, templates, messageIdSeed, survey } = input;
+  const { cfg, dept, ticket, templates, survey } = input;
   const rendered = templates.render(
     'closing-note',
     {
@@ -128,36 +121,16 @@ export function composeClosingNote(input: TimerMailInput & { survey?: SurveyLink
     },
     { department: dept.name, language: ticket.language },
   );
-  return {
-    kind: 'closing',
-    ticketId: ticket.id,
-    from: { address: departmentAddress(cfg, dept), name: `${cfg.companyName} ${departmentName(dept)}` },
-    to: [ticket.customer],
-    subject: rendered.subject,
-    text: rendered.text,
-    messageId: newMessageId(cfg, messageIdSeed),
-    ...customerThreading(ticket),
-    headers: automaticHeaders(ticket.id, 'auto-generated'),
-  };
+  return toCustomer('closing', input, rendered);
 }
 
 /** The one-question survey after an agent closed the ticket. */
 export function composeSurvey(input: TimerMailInput & { survey: SurveyLinks }): OutgoingMail {
-  const { cfg, dept, ticket, templates, messageIdSeed, survey } = input;
+  const { cfg, dept, ticket, templates, survey } = input;
   const rendered = templates.render(
     'survey',
     { ticketId: ticket.id, customerName: ticket.customerName || undefined, subject: ticket.subject, department: departmentName(dept), company: cfg.companyName, survey },
     { department: dept.name, language: ticket.language },
   );
-  return {
-    kind: 'survey',
-    ticketId: ticket.id,
-    from: { address: departmentAddress(cfg, dept), name: `${cfg.companyName} ${departmentName(dept)}` },
-    to: [ticket.customer],
-    subject: rendered.subject,
-    text: rendered.text,
-    messageId: newMessageId(cfg, messageIdSeed),
-    ...customerThreading(ticket),
-    headers: automaticHeaders(ticket.id, 'auto-generated'),
-  };
+  return toCustomer('survey', input, rendered);
 }

@@ -6,7 +6,7 @@ import type { Ticket } from './ticket';
 import type { RoutingDecision } from './route';
 import type { LinkedAttachment } from './attachments';
 import { formatLocal, localeOf } from './turnaround';
-import { taggedSubject } from './ticket';
+import { currentDueAt, taggedSubject } from './ticket';
 
 /**
  * Headers on every automatic mail we send. `Auto-Submitted` (RFC 3834) tells well-behaved
@@ -42,8 +42,6 @@ export interface ComposeInput {
   /** Unique id for the new Message-ID. */
   messageIdSeed: string;
 }
-
-export { localeOf } from './turnaround';
 
 /**
  * The acknowledgement to the customer: ticket number, the promised time in the department's zone,
@@ -161,7 +159,7 @@ export function composeEscalation(input: { cfg: TriageConfig; dept: Department; 
       department: departmentName,
       priority: ticket.priority,
       createdLocal: formatLocal(new Date(ticket.createdAt), dept.businessHours.timeZone),
-      dueLocal: formatLocal(new Date(ticket.responseDueAt ?? ticket.dueAt), dept.businessHours.timeZone),
+      dueLocal: formatLocal(new Date(currentDueAt(ticket)), dept.businessHours.timeZone),
       assignee: ticket.assignee,
       nowLocal: formatLocal(now, dept.businessHours.timeZone),
       agents: dept.agents.join(', '),
@@ -184,6 +182,13 @@ export function composeEscalation(input: { cfg: TriageConfig; dept: Department; 
   };
 }
 
+/** Threads a mail to the customer under their conversation: in reply to their latest mail, referencing their first. */
+export function customerThreading(ticket: Pick<Ticket, 'messageIds' | 'lastCustomerMessageId'>): Pick<OutgoingMail, 'inReplyTo' | 'references'> {
+  const first = ticket.messageIds[0];
+  const last = ticket.lastCustomerMessageId ?? first;
+  return { inReplyTo: last, references: [...new Set([first, last].filter((id): id is string => Boolean(id)))] };
+}
+
 /**
  * An agent's answer, relayed to the customer (and the other participants) from the department
  * address: the agent's own address never shows. Threaded to the customer's latest mail.
@@ -201,8 +206,6 @@ export function composeRelay(input: {
   const departmentName = dept.displayName ?? dept.name;
   const rendered = templates.render('relay', { ticketId: ticket.id, subject: ticket.subject, body, company: cfg.companyName, department: departmentName }, { department: dept.name, language: ticket.language });
   const others = ticket.participants.filter((p) => p !== ticket.customer);
-  const first = ticket.messageIds[0];
-  const last = ticket.lastCustomerMessageId ?? first;
   return {
     kind: 'relay',
     ticketId: ticket.id,
@@ -213,8 +216,7 @@ export function composeRelay(input: {
     text: rendered.text,
     html: rendered.html,
     messageId: newMessageId(cfg, messageIdSeed),
-    inReplyTo: last,
-    references: [...new Set([first, last].filter((id): id is string => Boolean(id)))],
+    ...customerThreading(ticket),
     // No Auto-Submitted: this is a person's answer. The ticket header lets our gate recognise it if it comes back.
     headers: { 'X-Triage-Ticket': ticket.id },
     attachments,

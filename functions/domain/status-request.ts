@@ -1,10 +1,10 @@
 import type { Department, TriageConfig } from './config';
-import { departmentAddress, localeOf, newMessageId } from './compose';
+import { departmentAddress, newMessageId } from './compose';
 import type { InboundMail } from './mail';
 import type { OutgoingMail } from './outgoing';
 import type { TemplateRegistry } from './templates';
 import type { Ticket } from './ticket';
-import { formatLocal } from './turnaround';
+import { formatLocal, localeOf } from './turnaround';
 
 /**
  * True for a mail that asks for the status of the sender's tickets: its subject is `status`, case

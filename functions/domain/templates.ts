@@ -20,6 +20,7 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 export class TemplateRegistry {
   private readonly handlebars = Handlebars.create();
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  private languageList?: string[];
   private readonly compiledSources = new Map<string, Handlebars.TemplateDelegate>();
 
   constructor(
@@ -35,10 +36,12 @@ export class TemplateRegistry {
 
   /** Languages the customer can be answered in: those with an acknowledgement template (`<lang>/acknowledge.subject`). */
   languages(): string[] {
-    return Object.keys(this.sources)
+    // the sources never change: found once, not on every new mail that asks
+    this.languageList ??= Object.keys(this.sources)
       .map((key) => /^([a-z]{2})\/acknowledge\.subject$/.exec(key)?.[1])
       .filter((lang): lang is string => Boolean(lang))
       .sort();
+    return [...this.languageList];
   }
 
   /**

@@ -100,6 +100,11 @@ export interface TicketMessage {
   internal?: boolean;
 }
 
+/** When the current response is due: after a customer's new mail the response due, else the first-response target. */
+export function currentDueAt(ticket: Pick<Ticket, 'responseDueAt' | 'dueAt'>): string {
+  return ticket.responseDueAt ?? ticket.dueAt;
+}
+
 /** `BIL` + 1042 -> `BIL-1042`. */
 export function formatTicketId(prefix: string, sequence: number): string {
   return `${prefix}-${sequence}`;

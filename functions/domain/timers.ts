@@ -1,5 +1,5 @@
 import type { Department } from './config';
-import type { Ticket, TicketStatus } from './ticket';
+import { currentDueAt, type Ticket, type TicketStatus } from './ticket';
 import { addBusinessDays, addBusinessHours } from './turnaround';
 
 /**
@@ -66,7 +66,7 @@ export function planAfter(step: TimerStep, ticket: Ticket, dept: Department, now
   const generation = ticket.timerGeneration ?? 0;
   switch (step) {
     case 'warn':
-      return { generation, step: 'escalate', at: ticket.responseDueAt ?? ticket.dueAt };
+      return { generation, step: 'escalate', at: currentDueAt(ticket) };
     case 'follow-up':
       return dept.timers.autoCloseAfterBusinessDays > 0 ? { generation, step: 'auto-close', at: addBusinessDays(now, dept.timers.autoCloseAfterBusinessDays, dept.businessHours).toISOString() } : undefined;
     default:

@@ -6,7 +6,7 @@ import type { OutgoingMail } from '../domain/outgoing';
 import { replyAddress } from '../domain/reply-token';
 import type { TemplateRegistry } from '../domain/templates';
 import { surveyUrls } from '../domain/web-links';
-import type { Ticket } from '../domain/ticket';
+import { currentDueAt, type Ticket } from '../domain/ticket';
 import { planAfter, timerExecutionName, whyNotDue, type TimerPlan, type TimerStep } from '../domain/timers';
 import type { DeliveryStep, Mailer, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 import { DeliverySteps } from './delivery-steps';
@@ -120,7 +120,7 @@ export class RunTicketTimer {
       case 'escalate':
         return composeEscalation({ ...base, replyAddress: await this.replyAddressOf(ticket) });
       case 'follow-up':
-        return composeFollowUp({ ...base, replyAddress: await this.replyAddressOf(ticket) });
+        return composeFollowUp(base);
       case 'auto-close':
         return composeClosingNote({ ...base, survey: dept.timers.survey ? await this.surveyLinks(ticket.id, now) : undefined });
       case 'survey': {
@@ -143,9 +143,9 @@ export class RunTicketTimer {
     const to = mail ? [...mail.to, ...(mail.cc ?? [])].join(', ') : '';
     switch (step) {
       case 'warn':
-        return `response due ${ticket.responseDueAt ?? ticket.dueAt}; warned ${to}`;
+        return `response due ${currentDueAt(ticket)}; warned ${to}`;
       case 'escalate':
-        return `response due ${ticket.responseDueAt ?? ticket.dueAt} missed; marked breached, ${to} told`;
+        return `response due ${currentDueAt(ticket)} missed; marked breached, ${to} told`;
       case 'follow-up':
         return `follow-up to ${to}`;
       case 'auto-close':

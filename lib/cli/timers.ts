@@ -1,5 +1,6 @@
 import type { Ticket } from '../../functions/domain/ticket';
 import { timerExecutionName, type TimerPlan } from '../../functions/domain/timers';
+import { formatDuration } from '../local/sfn-time-scale';
 
 /** One pending timer step as `triage timers` shows it. */
 export interface PendingTimer {
@@ -33,12 +34,7 @@ export function pendingTimers(tickets: readonly Ticket[], now: Date, timeScale: 
     .sort((a, b) => a.at.localeCompare(b.at));
 }
 
-/** "in 3h 12m", "in 4.2 s", "due" */
+/** "in 3h 12m", "in 4.2 s", "due": the local stack's own duration wording. */
 export function formatFiresIn(ms: number): string {
-  if (ms <= 0) return 'due';
-  if (ms < 60_000) return `in ${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 120) return `in ${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  return hours < 48 ? `in ${hours}h ${minutes % 60}m` : `in ${(hours / 24).toFixed(1)} days`;
+  return ms <= 0 ? 'due' : `in ${formatDuration(ms)}`;
 }

@@ -1,5 +1,5 @@
 import { chooseLanguage, detectMailLanguage } from '../../functions/domain/language';
-import { localeOf } from '../../functions/domain/compose';
+import { localeOf } from '../../functions/domain/turnaround';
 import { formatLocal } from '../../functions/domain/turnaround';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
