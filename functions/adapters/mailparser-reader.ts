@@ -43,9 +43,13 @@ function rawHeaders(parsed: ParsedMail): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const { key, line } of parsed.headerLines) {
     const colon = line.indexOf(':');
-    const value = (colon >= 0 ? line.slice(colon + 1) : '').replace(/\r?\n[ \t]+/g, ' ').trim();
+    const rest = colon >= 0 ? line.slice(colon + 1) : '';
+    // most header lines are not folded: the unfolding replace only where there is a line break
+    const value = (rest.includes('\n') ? rest.replace(/\r?\n[ \t]+/g, ' ') : rest).trim();
     const name = key.toLowerCase();
-    map.set(name, [...(map.get(name) ?? []), value]);
+    const values = map.get(name);
+    if (values) values.push(value);
+    else map.set(name, [value]);
   }
   return map;
 }

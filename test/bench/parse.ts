@@ -31,6 +31,8 @@ export interface ParseResult {
   useCaseMs: number;
   /** median over rounds of (use case pass / mailparser pass) in CPU time, each round measuring both back to back */
   ratio: number;
+  /** that ratio of every counted round, in order */
+  roundRatios: number[];
   /** the same from wall-clock time, which other load on the machine disturbs more */
   wallRatio: number;
   wall: { mailparserMs: number; useCaseMs: number };
@@ -115,6 +117,7 @@ export async function measureParse(options: { rounds: number; warmup: number; co
     mailparserMs: median(a.map((x) => x.cpu)),
     useCaseMs,
     ratio: median(b.map((x, i) => x.cpu / a[i].cpu)),
+    roundRatios: b.map((x, i) => x.cpu / a[i].cpu),
     wallRatio: median(b.map((x, i) => x.wall / a[i].wall)),
     wall: { mailparserMs: median(a.map((x) => x.wall)), useCaseMs: median(b.map((x) => x.wall)) },
     useCasePerMailMs: median(b.map((x) => x.wall)) / corpus.length,

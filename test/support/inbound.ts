@@ -12,7 +12,8 @@ export function inboundUseCase(overrides: Partial<InboundDependencies> = {}): Pr
   const config = overrides.config ?? exampleConfig();
   return new ProcessInboundMail({
     config,
-    templates: exampleTemplates(),
+    // only when not given: the shipped templates are read and compiled from disk (the bench makes a use case per round)
+    templates: overrides.templates ?? exampleTemplates(),
     store: new MemoryRawMailStore(),
     reader: new MailparserReader(),
     repository: new MemoryTicketRepository(),

@@ -1,5 +1,6 @@
 import { parseConfig } from '../../functions/domain/config';
-import { addBusinessHours, businessHoursBetween, formatLocal } from '../../functions/domain/turnaround';
+import { addBusinessDays, addBusinessHours, businessHoursBetween, formatLocal } from '../../functions/domain/turnaround';
+import { referenceAddBusinessDays, referenceAddBusinessHours, referenceBusinessHoursBetween } from '../support/turnaround-reference';
 
 const calendar = (timeZone: string, holidays: string[] = []) =>
   parseConfig({
@@ -102,5 +103,49 @@ describe('businessHoursBetween', () => {
 
   it('is 0 when the end is not after the start', () => {
     expect(businessHoursBetween(new Date('2026-11-23T12:00:00Z'), new Date('2026-11-23T11:00:00Z'), london)).toBe(0);
+  });
+});
+
+describe('the kept local days give what one luxon DateTime per step gives', () => {
+  // Zones with daylight-saving changes at 01:00, 02:00 and midnight, half-hour offsets and a
+  // half-hour daylight-saving shift (Lord Howe), and split, round-the-clock and weekend calendars.
+  const zones = ['Europe/London', 'America/New_York', 'America/Santiago', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/Havana', 'UTC'];
+  const weeks: Record<string, string | string[]>[] = [
+    { mon: '09:00-17:00', tue: '09:00-17:00', wed: '09:00-17:00', thu: '09:00-17:00', fri: '09:00-17:00' },
+    { mon: ['08:00-12:00', '13:00-17:30'], wed: '00:00-24:00', sat: '10:00-14:00' },
+    { sun: '00:00-24:00', mon: '00:30-02:30', fri: '22:00-24:00' },
+  ];
+  const calendarOf = (timeZone: string, weekly: Record<string, string | string[]>, holidays: string[]) =>
+    parseConfig({
+      mailDomain: 'example.com',
+      generalAddress: 'help@example.com',
+      triageQueue: 'q',
+      departments: [{ name: 'q', prefix: 'QQ', firstResponseHours: 1, agents: ['a@x.example.com'], lead: 'l@x.example.com', businessHours: { timeZone, holidays, weekly } }],
+    }).departments[0].businessHours;
+  // A fixed seed: the same 1,800 cases on every run.
+  let seed = 20261123;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const from = Date.UTC(2026, 0, 1);
+  const span = 400 * 86_400_000;
+
+  it('for added hours, added business days and the hours between two moments', () => {
+    let compared = 0;
+    for (const timeZone of zones) {
+      for (const weekly of weeks) {
+        const calendar = calendarOf(timeZone, weekly, ['2026-03-09', '2026-04-05', '2026-10-04', '2026-12-25']);
+        for (let i = 0; i < 67; i++) {
+          // whole quarter hours around daylight-saving changes matter most, so half the starts are on them
+          const start = new Date(i % 2 ? from + Math.floor(random() * span) : from + Math.floor((random() * span) / 900_000) * 900_000);
+          const hours = [0.25, 1, 4, 8, 24, 50][i % 6] * (1 + random());
+          const days = 1 + (i % 5);
+          expect([timeZone, start.toISOString(), hours, addBusinessHours(start, hours, calendar).toISOString()]).toEqual([timeZone, start.toISOString(), hours, referenceAddBusinessHours(start, hours, calendar).toISOString()]);
+          expect([timeZone, start.toISOString(), days, addBusinessDays(start, days, calendar).toISOString()]).toEqual([timeZone, start.toISOString(), days, referenceAddBusinessDays(start, days, calendar).toISOString()]);
+          const end = new Date(start.getTime() + random() * 20 * 86_400_000);
+          expect(businessHoursBetween(start, end, calendar)).toBeCloseTo(referenceBusinessHoursBetween(start, end, calendar), 9);
+          compared += 3;
+        }
+      }
+    }
+    expect(compared).toBe(zones.length * weeks.length * 67 * 3);
   });
 });
