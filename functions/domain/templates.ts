@@ -22,6 +22,7 @@ export class TemplateRegistry {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
   private languageList?: string[];
   private readonly compiledSources = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly picked = new Map<string, { subject: Handlebars.TemplateDelegate; text: Handlebars.TemplateDelegate; html?: Handlebars.TemplateDelegate }>();
 
   constructor(
     private readonly sources: Record<string, string>,
@@ -83,9 +84,18 @@ export class TemplateRegistry {
   render(name: TemplateName, context: object, options: { department: string; language?: string }): RenderedMail {
     if (!TEMPLATE_NAMES.includes(name)) throw new Error(`unknown template "${name}"; known: ${TEMPLATE_NAMES.join(', ')}`);
     const language = options.language ?? this.defaultLanguage;
-    const subject = this.pick(name, 'subject', options.department, language)!(context).replace(/[\r\n]+/g, ' ').trim();
-    const text = this.pick(name, 'text', options.department, language)!(context);
-    const htmlTemplate = this.pick(name, 'html', options.department, language);
-    return { subject, text, html: htmlTemplate ? htmlTemplate(context) : undefined };
+    const { subject, text, html } = this.parts(name, options.department, language);
+    return { subject: subject(context).replace(/[\r\n]+/g, ' ').trim(), text: text(context), html: html?.(context) };
+  }
+
+  /** The templates a mail of `name` uses for a department and language, looked up once and kept. */
+  private parts(name: TemplateName, department: string, language: string): { subject: Handlebars.TemplateDelegate; text: Handlebars.TemplateDelegate; html?: Handlebars.TemplateDelegate } {
+    const key = `${department}/${language}/${name}`;
+    let parts = this.picked.get(key);
+    if (!parts) {
+      parts = { subject: this.pick(name, 'subject', department, language)!, text: this.pick(name, 'text', department, language)!, html: this.pick(name, 'html', department, language) };
+      this.picked.set(key, parts);
+    }
+    return parts;
   }
 }
