@@ -154,20 +154,21 @@ export class ProcessInboundMail {
 
     const raw = await store.get(object.key);
     const mail = await reader.read(raw);
-    const about = { from: mail.from?.address, subject: mail.subject.slice(0, 200) };
+    // what every outcome from here on says about the mail
+    const about = { ...base, from: mail.from?.address, subject: mail.subject.slice(0, 200) };
 
-    if (!mail.from) return { ...base, ...about, outcome: 'rejected', reason: 'no usable sender address (From header missing or unreadable)' };
+    if (!mail.from) return { ...about, outcome: 'rejected', reason: 'no usable sender address (From header missing or unreadable)' };
 
     const dedupeKey = dedupeKeyOf(mail, raw);
     const claim = await repository.claimDelivery(dedupeKey, object.key, this.now());
     if (claim.status === 'duplicate') {
-      return { ...base, ...about, outcome: 'duplicate', ticketId: claim.ticketId, reason: `same mail already delivered as ${claim.firstKey}` };
+      return { ...about, outcome: 'duplicate', ticketId: claim.ticketId, reason: `same mail already delivered as ${claim.firstKey}` };
     }
 
     const machine = detectMachineMail(mail, this.isOwnAddress);
     const verdicts = readVerdicts(mail);
     if (this.statusRequests && recipient.kind === 'department' && !machine && isStatusRequest(mail.subject)) {
-      const answered = await this.statusRequests.answer({ dedupeKey, done: claim.done, mail, recipient: recipient.address, base: { ...base, ...about } });
+      const answered = await this.statusRequests.answer({ dedupeKey, done: claim.done, mail, recipient: recipient.address, base: about });
       await repository.completeDelivery(dedupeKey, this.now());
       return answered;
     }
@@ -184,7 +185,7 @@ export class ProcessInboundMail {
       now: this.now(),
       reopenWithinDays: config.reopenWithinDays,
     });
-    const ctx: ConversationContext = { dedupeKey, done: claim.done, mail, rawKey: object.key, arrivedAt: object.arrivedAt, base: { ...base, ...about } };
+    const ctx: ConversationContext = { dedupeKey, done: claim.done, mail, rawKey: object.key, arrivedAt: object.arrivedAt, base: about };
     const finish = async (outcome: ObjectOutcome) => {
       await repository.completeDelivery(dedupeKey, this.now());
       return outcome;
@@ -205,7 +206,7 @@ export class ProcessInboundMail {
       return finish(await this.conversation.refuse(undefined, 'mail to the reply domain without a valid per-ticket reply address', false, ctx));
     }
     if (machine) {
-      return finish({ ...base, ...about, outcome: 'suppressed', reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered` });
+      return finish({ ...about, outcome: 'suppressed', reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered` });
     }
 
     const decided = decideNewMail(config, { recipient: recipient.address, sender: mail.from.address, subject: mail.subject, body: mail.text, supportedLanguages: this.deps.templates.languages() });
@@ -218,7 +219,7 @@ export class ProcessInboundMail {
       // The claim stays open: releasing the object re-runs this delivery from here.
       const reason = `quarantined: SES ${held.join(' and ')} verdict FAIL; stored, not answered or forwarded; release with \`triage quarantine release ${object.key}\``;
       await this.deps.quarantine.hold({ key: object.key, at, from: about.from, subject: about.subject, department: dept.name, reason });
-      return { ...base, ...about, outcome: 'suppressed', department: dept.name, reason, quarantined: true };
+      return { ...about, outcome: 'suppressed', department: dept.name, reason, quarantined: true };
     }
 
     const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object, { ...decision, ...ticketFieldsOf(decided) });
@@ -257,7 +258,7 @@ export class ProcessInboundMail {
     }
     await repository.completeDelivery(dedupeKey, this.now());
     const note = ack.limited ? `; no acknowledgement: ${ack.limited}` : '';
-    return { ...base, ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: `${routingNote.reason}${note}` };
+    return { ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: `${routingNote.reason}${note}` };
   }
 
   private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject, link: { linkedTo?: string; linkReason?: string } & Partial<Pick<Ticket, 'priority' | 'language' | 'autoAnswered' | 'needsReview'>>): Promise<Ticket> {
