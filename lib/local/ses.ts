@@ -93,7 +93,7 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
     recent.push({ at: now, recipients });
   };
 
-  const store = (raw: Buffer, params: URLSearchParams, destinations: string[]): OutboxEntry => {
+  const store = async (raw: Buffer, params: URLSearchParams, destinations: string[]): Promise<OutboxEntry> => {
     if (raw.length > SES_V1_MAX_MESSAGE_BYTES) {
       throw new SesError('MessageRejected', `Message length is more than ${SES_V1_MAX_MESSAGE_BYTES} bytes long: '${raw.length}'.`);
     }
@@ -104,7 +104,7 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
     if (to.length === 0) throw new SesError('InvalidParameterValue', 'Missing final \'@domain\': the message has no recipients (no Destinations, no To/Cc/Bcc).');
     admit(to.length);
     const sesMessageId = newSesMessageId();
-    const entry = outbox.store(raw, {
+    const entry = await outbox.store(raw, {
       sesMessageId,
       messageId: `<${sesMessageId}@email.amazonses.com>`,
       source,
@@ -120,10 +120,10 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
   };
 
   const actions: Record<string, (params: URLSearchParams) => Promise<string> | string> = {
-    SendRawEmail: (params) => {
+    SendRawEmail: async (params) => {
       const data = params.get('RawMessage.Data');
       if (!data) throw new SesError('InvalidParameterValue', 'RawMessage.Data is required.');
-      const entry = store(Buffer.from(data, 'base64'), params, members(params, 'Destinations'));
+      const entry = await store(Buffer.from(data, 'base64'), params, members(params, 'Destinations'));
       return `<SendRawEmailResult><MessageId>${entry.sesMessageId}</MessageId></SendRawEmailResult>`;
     },
     SendEmail: async (params) => {
@@ -141,7 +141,7 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
       })
         .compile()
         .build();
-      const entry = store(raw, params, [...to, ...cc, ...bcc]);
+      const entry = await store(raw, params, [...to, ...cc, ...bcc]);
       return `<SendEmailResult><MessageId>${entry.sesMessageId}</MessageId></SendEmailResult>`;
     },
     GetSendQuota: () =>

@@ -18,6 +18,7 @@ import {
   StateMachineDoesNotExist,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { waitFor } from '../support/local-mail';
 import { PortInUseError, readStackFile, startLocalStack, type InvocationRecord, type LocalStack, type OutboxSidecar } from '../../lib/local';
 
 jest.setTimeout(60_000);
@@ -189,7 +190,9 @@ describe('local stack plumbing', () => {
     expect(await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }))).toMatchObject({ status: 'ABORTED', error: 'Test' });
     // a closed execution's name stays taken, even with the same input
     await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
-    expect(JSON.parse(readFileSync(join(home, 'executions.json'), 'utf8'))).toContainEqual(expect.objectContaining({ name: 'TST-1-g0-escalate', status: 'ABORTED' }));
+    // executions.json is written at most every 200 ms, so the stop reaches it within a moment
+    const persisted = () => (existsSync(join(home, 'executions.json')) ? (JSON.parse(readFileSync(join(home, 'executions.json'), 'utf8')) as { name: string; status: string }[]).find((e) => e.name === 'TST-1-g0-escalate' && e.status === 'ABORTED') : undefined);
+    expect(await waitFor(persisted, 2_000, 'the stopped execution in executions.json')).toMatchObject({ name: 'TST-1-g0-escalate', status: 'ABORTED' });
     sfn.destroy();
   });
 
