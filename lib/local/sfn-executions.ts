@@ -1,5 +1,6 @@
 import './polyfills';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
@@ -64,6 +65,9 @@ export class Executions extends EventEmitter {
   private readonly foreign: ExecutionRecord[] = [];
   private stopping = false;
   private persistTimer?: NodeJS.Timeout;
+  private dirty = false;
+  private closed = false;
+  private writing?: Promise<void>;
 
   constructor(
     private readonly options: {
@@ -181,28 +185,53 @@ export class Executions extends EventEmitter {
       handle.abort();
     }
     this.runs.clear();
-    this.flush();
+    this.close();
   }
 
   /**
-   * Records a change in executions.json, at most every PERSIST_EVERY_MS: the file holds every
-   * execution, and writing it whole on each change grew with the square of the executions (6 % of the
-   * local stack's CPU over the 500 tickets of the bench's e2e run). `shutdown` writes what is pending,
-   * so a stopped stack leaves the file complete; a crash loses at most the last fraction of a second.
+   * Records a change in executions.json, at most every PERSIST_EVERY_MS and off the event loop: the
+   * file holds every execution, and writing it whole and synchronously on each change grew with the
+   * square of the executions (6 % of the local stack's CPU over the 500 tickets of the bench's e2e
+   * run, then 7 % for the synchronous write every 200 ms). `shutdown` writes what is pending
+   * synchronously, so a stopped stack leaves the file complete; a crash loses at most the last moment.
    */
   private persist(): void {
-    if (!this.options.file || this.persistTimer) return;
-    this.persistTimer = setTimeout(() => this.flush(), PERSIST_EVERY_MS);
+    if (!this.options.file || this.closed) return;
+    this.dirty = true;
+    this.persistTimer ??= setTimeout(() => void this.write(), PERSIST_EVERY_MS);
   }
 
-  /** Writes executions.json now, if a change is pending. */
-  flush(): void {
-    if (!this.options.file || !this.persistTimer) return;
+  private async write(): Promise<void> {
+    this.persistTimer = undefined;
+    if (!this.dirty || this.writing) return;
+    this.dirty = false;
+    const file = this.options.file!;
+    const text = this.snapshot();
+    this.writing = writeFile(`${file}.tmp`, text)
+      // after shutdown's synchronous write, an older snapshot must not replace it
+      .then(() => (this.closed ? undefined : rename(`${file}.tmp`, file)))
+      .catch((err: unknown) => this.options.log(`warning: could not write ${file}: ${(err as Error).message}`))
+      .finally(() => {
+        this.writing = undefined;
+        // changes made while this write was under way
+        if (this.dirty) this.persist();
+      });
+    await this.writing;
+  }
+
+  private snapshot(): string {
+    return JSON.stringify([...this.foreign, ...this.records.values()], null, 1);
+  }
+
+  /** Writes executions.json now, synchronously, and no more after that (the stack is stopping). */
+  private close(): void {
+    if (!this.options.file || this.closed) return;
+    this.closed = true;
     clearTimeout(this.persistTimer);
     this.persistTimer = undefined;
-    const tmp = `${this.options.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify([...this.foreign, ...this.records.values()], null, 1));
-    renameSync(tmp, this.options.file);
+    if (!this.dirty && !this.writing) return;
+    writeFileSync(`${this.options.file}.final.tmp`, this.snapshot());
+    renameSync(`${this.options.file}.final.tmp`, this.options.file);
   }
 
   private finish(r: ExecutionRecord, status: ExecutionStatus, extra: { output?: string; error?: string; cause?: string }): void {
