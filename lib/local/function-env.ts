@@ -1,13 +1,10 @@
 import { LOCAL_REGION, LocalResources, UnresolvableError } from './cfn';
 
 /**
- * The environment the handlers run with. In Lambda each function has its own; locally both run in
- * this one process, so `process.env` holds the merged variables. That is sound because the contract
- * gives every function the same variables (TICKETS_TABLE, RAW_MAIL_BUCKET, ...). Where they differ
- * (POWERTOOLS_SERVICE_NAME: "inbound" / "timer"), each handler module is loaded with its own values in
- * place and in a module registry of its own (lambda-runtime.ts), so what a module reads at load time
- * (the Powertools logger's service name) is right; what is read later sees the first function's value,
- * and such a difference outside the POWERTOOLS_ variables is reported at start.
+ * The environment the handlers run with. As in Lambda, each function has its own: the local stack runs
+ * each function in a thread of its own (lambda-runtime.ts) whose environment is the template's
+ * variables of that function on top of the SDK's endpoint variables. The merged `shared` variables are
+ * what the stack's own process holds (the CLI's in-process replay reads them).
  */
 
 export interface LocalEndpoints {
@@ -43,7 +40,7 @@ export function sdkEnvironment(endpoints: LocalEndpoints): Record<string, string
   };
 }
 
-/** Variables that mean nothing in-process (NODE_OPTIONS is read at process start). */
+/** Variables that mean nothing to a thread (NODE_OPTIONS is read at process start). */
 const SKIPPED = new Set(['NODE_OPTIONS']);
 
 export interface FunctionEnvironment {
@@ -51,14 +48,13 @@ export interface FunctionEnvironment {
   shared: Record<string, string>;
   /** each function's own variables, by logical id */
   perFunction: Record<string, Record<string, string>>;
-  /** human-readable problems: conflicting values, unresolvable references */
+  /** human-readable problems: variables whose value cannot be resolved locally */
   warnings: string[];
 }
 
 /** Each function's `Environment.Variables` from the template, `Ref`s resolved to local names. */
 export function functionEnvironment(resources: LocalResources, functionLogicalIds: string[]): FunctionEnvironment {
   const shared: Record<string, string> = {};
-  const owner: Record<string, string> = {};
   const perFunction: Record<string, Record<string, string>> = {};
   const warnings: string[] = [];
   for (const id of functionLogicalIds) {
@@ -73,12 +69,7 @@ export function functionEnvironment(resources: LocalResources, functionLogicalId
         warnings.push(`${id}: ${key} left unset (${err.message})`);
         continue;
       }
-      if (!(key in shared)) {
-        shared[key] = own[key];
-        owner[key] = id;
-      } else if (shared[key] !== own[key] && !key.startsWith('POWERTOOLS_')) {
-        warnings.push(`${key} differs between ${owner[key]} (${shared[key]}) and ${id} (${own[key]}); both functions share one process locally, so code reading it after load sees ${shared[key]}`);
-      }
+      if (!(key in shared)) shared[key] = own[key];
     }
   }
   return { shared, perFunction, warnings };

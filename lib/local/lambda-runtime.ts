@@ -1,20 +1,22 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Activity } from './activity';
 import { writeDeadLetter } from './dlq';
-import { applyEnvironment } from './function-env';
-import { lambdaContext } from './lambda-context';
 import { REPO_ROOT } from './paths';
 
 /**
- * Runs the handler modules in this process the way Lambda calls them: `handler(event, context)`,
- * with a JSON round trip on the way in and out (what crosses the Lambda boundary is JSON).
+ * Runs the handler modules the way Lambda calls them: `handler(event, context)`, with a JSON round
+ * trip on the way in and out (what crosses the Lambda boundary is JSON). Each function runs in a
+ * worker thread of its own (function-worker.js), as each Lambda function has containers of its own:
+ * its own environment, module state and SDK clients, and its work on a core beside the emulators.
  * - `invoke` is a synchronous (RequestResponse) invocation: the error propagates (Step Functions tasks).
  * - `invokeAsync` is an asynchronous (Event) invocation like S3 notifications: queued, at most
  *   `concurrency` at a time, retried twice with backoff on error, then written to the local DLQ.
- * Lambda's timeout cannot stop code running in-process; an invocation that runs longer than the
- * function's Timeout is reported in the log instead.
+ * An invocation that runs longer than the function's Timeout is reported in the log (Lambda would
+ * have stopped it). A thread that dies (an uncaught error) fails the invocations it was running and
+ * is started again for the next one, as Lambda replaces a crashed container.
  */
 
 export interface LocalFunction {
@@ -49,33 +51,6 @@ export interface InvocationRecord {
   deadLetter?: string;
 }
 
-type Handler = (event: unknown, context: unknown) => unknown;
-
-declare const jest: { isolateModules(fn: () => void): void } | undefined;
-
-const FUNCTIONS_DIR = `${REPO_ROOT}${sep}functions${sep}`;
-let loadsInThisRegistry = 0;
-
-/**
- * Loads a handler module the way each Lambda function gets its own container: every module of
- * `functions/` is loaded anew for each function (and for each stack started in this process), so two
- * functions do not share module state (loggers, cached use cases, SDK clients) and a restarted stack's
- * clients get the new endpoints. Under plain Node (tsx) that is done by dropping `functions/` from
- * `require.cache`; under jest (whose registry ignores `require.cache`) with `jest.isolateModules`.
- */
-function loadModule(entry: string): Record<string, unknown> {
-  let mod: Record<string, unknown> | undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = () => (mod = require(entry) as Record<string, unknown>);
-  if (loadsInThisRegistry++ === 0) load();
-  else if (typeof jest !== 'undefined' && jest) jest.isolateModules(load);
-  else {
-    for (const key of Object.keys(require.cache)) if (key.startsWith(FUNCTIONS_DIR) || key === entry) delete require.cache[key];
-    load();
-  }
-  return mod!;
-}
-
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(typeof err === 'string' ? err : JSON.stringify(err));
 }
@@ -107,10 +82,31 @@ function summarise(value: unknown): string {
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
+/** A function's thread, once started: invocations in flight by id. */
+interface FunctionThread {
+  worker: Worker;
+  ready: Promise<void>;
+  pending: Map<number, { resolve(json: string): void; reject(err: Error): void }>;
+}
+
+/** An error thrown in a function's thread, rebuilt here with its name, message and stack. */
+function rebuildError(e: { name: string; message: string; stack?: string }): Error {
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+const WORKER_FILE = join(__dirname, 'function-worker.js');
+
 export class LocalLambda extends EventEmitter {
-  private readonly functions = new Map<string, LocalFunction & { handler?: Handler }>();
+  private readonly functions = new Map<string, LocalFunction>();
+  private readonly threads = new Map<string, FunctionThread>();
+  private environment: (logicalId: string) => Record<string, string> = () => ({});
   private readonly queue: (() => void)[] = [];
   private running = 0;
+  private nextId = 0;
+  private stopped = false;
 
   constructor(
     private readonly options: {
@@ -136,24 +132,69 @@ export class LocalLambda extends EventEmitter {
   }
 
   /**
-   * Imports every handler module now. The shared environment must already be set; `ownEnvironment`
-   * (each function's own variables) is put in place while its module loads, then the shared one is back.
+   * Starts every function's thread and loads its handler module there; resolves when all are loaded,
+   * rejects when one fails to load. `environment` is each function's whole environment (what Lambda
+   * would give it: the template's variables and the SDK's endpoint variables).
    */
-  load(ownEnvironment: (logicalId: string) => Record<string, string> = () => ({})): void {
-    for (const f of this.functions.values()) {
-      const restore = applyEnvironment(ownEnvironment(f.logicalId));
-      let mod: Record<string, unknown>;
-      try {
-        mod = loadModule(f.entry);
-      } finally {
-        restore();
-      }
-      const handler = mod[f.handlerName];
-      if (typeof handler !== 'function') {
-        throw new Error(`${relative(REPO_ROOT, f.entry)} does not export a function "${f.handlerName}"`);
-      }
-      f.handler = handler as Handler;
-    }
+  async load(environment: (logicalId: string) => Record<string, string>): Promise<void> {
+    this.environment = environment;
+    await Promise.all([...this.functions.keys()].map((id) => this.thread(id).ready));
+  }
+
+  /** Stops every function's thread; invocations still running fail. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const threads = [...this.threads.values()];
+    this.threads.clear();
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+
+  private thread(logicalId: string): FunctionThread {
+    const existing = this.threads.get(logicalId);
+    if (existing) return existing;
+    const f = this.fn(logicalId);
+    const worker = new Worker(WORKER_FILE, {
+      env: this.environment(logicalId),
+      workerData: { entry: f.entry, handlerName: f.handlerName, fn: { name: f.name, arn: f.arn, memoryMB: f.memoryMB, timeoutSeconds: f.timeoutSeconds } },
+      // not the parent's (the bench's --expose-gc, jest's or tsx's own flags): the thread registers tsx itself
+      execArgv: [],
+    });
+    const pending: FunctionThread['pending'] = new Map();
+    let settleReady: { resolve(): void; reject(err: Error): void } | undefined;
+    const ready = new Promise<void>((resolve, reject) => (settleReady = { resolve, reject }));
+    const thread: FunctionThread = { worker, ready, pending };
+    const fail = (err: Error) => {
+      if (this.threads.get(logicalId) === thread) this.threads.delete(logicalId);
+      settleReady?.reject(err);
+      for (const call of pending.values()) call.reject(err);
+      pending.clear();
+    };
+    worker.on('message', (msg: { type: string; id?: number; json?: string; error?: { name: string; message: string; stack?: string } }) => {
+      if (msg.type === 'ready') return settleReady?.resolve();
+      if (msg.type === 'load-failed') return fail(new Error(`${relative(REPO_ROOT, f.entry)} failed to load: ${msg.error!.message}`));
+      const call = pending.get(msg.id!);
+      pending.delete(msg.id!);
+      if (msg.error) call?.reject(rebuildError(msg.error));
+      else call?.resolve(msg.json!);
+    });
+    worker.on('error', (err) => {
+      if (!this.stopped) this.options.log(`${f.label}  the function's thread died: ${err.message} (started again on the next invocation)`);
+      fail(err);
+    });
+    worker.on('exit', (code) => fail(new Error(this.stopped ? 'the local stack stopped' : `the ${f.label} function's thread exited (code ${code})`)));
+    this.threads.set(logicalId, thread);
+    return thread;
+  }
+
+  private async call(logicalId: string, event: unknown, requestId: string): Promise<string> {
+    if (this.stopped) throw new Error('the local stack stopped');
+    const thread = this.thread(logicalId);
+    await thread.ready;
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ type: 'invoke', id, event, requestId });
+    });
   }
 
   fn(logicalId: string): LocalFunction {
@@ -164,15 +205,13 @@ export class LocalLambda extends EventEmitter {
 
   /** Synchronous invocation: resolves with the JSON result, rejects with the handler's error. */
   async invoke(logicalId: string, event: unknown, label: string, attempt = 1): Promise<unknown> {
-    const f = this.functions.get(logicalId);
-    if (!f?.handler) throw new Error(`function ${logicalId} is not loaded`);
+    const f = this.fn(logicalId);
     const end = this.options.activity.begin();
     const requestId = randomUUID();
     const started = Date.now();
     const payload = JSON.parse(JSON.stringify(event ?? null));
     try {
-      const raw = await f.handler(payload, lambdaContext(f, requestId));
-      const result = raw === undefined ? null : JSON.parse(JSON.stringify(raw));
+      const result = JSON.parse(await this.call(logicalId, payload, requestId));
       const durationMs = Date.now() - started;
       this.record({ function: f.name, logicalId, label, event: payload, requestId, attempt, ok: true, result, durationMs }, f);
       return result;

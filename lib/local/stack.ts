@@ -11,7 +11,7 @@ import { LOCAL_REGION, LocalResources } from './cfn';
 import { createTables, startDynamo } from './dynamodb';
 import { LocalStackError } from './errors';
 import { httpListener, Outages, replayDeadLetters, type LocalTestHooks } from './faults';
-import { applyEnvironment, functionEnvironment, sdkEnvironment } from './function-env';
+import { applyEnvironment, functionEnvironment, sdkEnvironment, type LocalEndpoints } from './function-env';
 import { LocalLambda, type LocalFunction } from './lambda-runtime';
 import { DEFAULT_PORTS, HOST, type ServiceName } from './listen';
 import type { Outbox } from './outbox';
@@ -69,6 +69,12 @@ export interface LocalStackOptions {
   sesMaxSendRate?: number;
   /** POWERTOOLS_LOG_LEVEL of the functions (default WARN, or the template's level with `verbose`); tests that inject faults use SILENT */
   functionLogLevel?: string;
+  /**
+   * Endpoints the functions use instead of the emulators' own, for tests that put a proxy in between
+   * (an outage of one API call, say). Each function reads its endpoints when its thread starts.
+   * @default the emulators' endpoints
+   */
+  functionEndpoints?: Partial<LocalEndpoints>;
 }
 
 export interface LocalStackEvents {
@@ -252,6 +258,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       retryDelaysMs: options.retryDelaysMs,
       verbose: options.verbose,
     });
+    // pushed before the executions' shutdown, so it runs after it: an execution waiting on a function is kept to resume
+    stoppers.push(() => lambda.stop());
     lambda.on('invocation', (rec) => events.emit('invocation', rec));
     if (webFunctionId) invokeWeb = (event, label) => lambda.invoke(webFunctionId, event, label);
     lambda.on('deadLetter', (d) => events.emit('deadLetter', d));
@@ -271,7 +279,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const endpoints = { s3: s3.endpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, secretsmanager: secrets.endpoint, sfn: sfn.endpoint };
     restoreEnv = applyEnvironment({ ...functionVars, ...sdkEnvironment(endpoints) });
-    lambda.load((id) => ({ ...fnEnv.perFunction[id], ...localOverrides }));
+    // Each function's thread gets this process's environment as it now is, with its own variables on top
+    // (a variable the SDK must not see, such as AWS_PROFILE, is left out, not set to "undefined").
+    const functionSdkEnv = sdkEnvironment({ ...endpoints, ...options.functionEndpoints });
+    // The threads load their modules while the tables and the SMTP server come up (awaited before step 6).
+    const functionsLoaded = lambda.load((id) => definedOnly({ ...process.env, ...functionSdkEnv, ...fnEnv.perFunction[id], ...localOverrides }));
+    functionsLoaded.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
 
     // 4. resources, S3 -> Lambda wiring
     await createTables(dynamo.endpoint, resources, log);
@@ -296,6 +309,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ] as const);
     ports.smtp = smtp.port;
 
+    // 6. ready once every function has loaded
+    await functionsLoaded;
     const resumed = executions.resumePending();
     if (resumed === 0) setTimeout(() => !stopped && executions.warm(), 50).unref();
     if (resumed > 0) log(`resumed ${resumed} running timer execution(s) from ${layout.executions}`);
@@ -386,6 +401,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** Awaits several start-ups; if one fails, stops the ones that started and rethrows the first error. */
+function definedOnly(vars: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 async function settleAll<T extends readonly Promise<{ stop(): Promise<void> }>[]>(stoppers: (() => Promise<void>)[], starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const results = await Promise.allSettled(starts);
   for (const r of results) if (r.status === 'fulfilled') stoppers.push(() => r.value.stop());

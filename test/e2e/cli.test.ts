@@ -37,8 +37,9 @@ const listen = (server: Server) =>
  * (`failing`): the inbound function then fails after it sent the acknowledgement and the agents' copy,
  * the way a real outage between those steps would leave it.
  */
-function sfnProxy(target: string) {
-  const state = { failing: false };
+/** A proxy in front of the Step Functions endpoint that can answer `ServiceUnavailable`; `state.target` is set once the stack is up. */
+function sfnProxy() {
+  const state = { failing: false, target: '' };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -48,7 +49,7 @@ function sfnProxy(target: string) {
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'ServiceUnavailable' }).end(body);
         return;
       }
-      const url = new URL(req.url ?? '/', target);
+      const url = new URL(req.url ?? '/', state.target);
       const forward = request(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (upstream) => {
         res.writeHead(upstream.statusCode ?? 502, upstream.headers);
         upstream.pipe(res);
@@ -84,10 +85,11 @@ describe('triage against the local stack', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'triage-cli-'));
-    stack = await startLocalStack({ stateDir: home, ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 }, retryDelaysMs: [10, 10], log: () => undefined });
-    proxy = sfnProxy(stack.endpoints.sfn);
-    // The handlers make their SDK clients on first use, from the standard endpoint variables.
-    process.env.AWS_ENDPOINT_URL_SFN = `http://127.0.0.1:${await listen(proxy.server)}`;
+    // The functions reach Step Functions through the proxy; the stack itself (the CLI's reads) does not.
+    proxy = sfnProxy();
+    const functionEndpoints = { sfn: `http://127.0.0.1:${await listen(proxy.server)}` };
+    stack = await startLocalStack({ stateDir: home, ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 }, retryDelaysMs: [10, 10], log: () => undefined, functionEndpoints });
+    proxy.state.target = stack.endpoints.sfn;
     smtp = nodemailer.createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true });
     await smtp.sendMail({ from: '"Jane Doe" <jane@customer.example.org>', to: 'billing@example.com', subject: 'Invoice 2026-114 twice', text: 'I was charged twice.', messageId: '<cli-1@customer.example.org>' });
     await smtp.sendMail({ from: 'Joe <Joe@Customer.Example.org>', to: 'support@example.com', subject: 'Login broken', text: 'Cannot log in.', messageId: '<cli-2@customer.example.org>' });
