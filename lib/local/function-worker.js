@@ -10,10 +10,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 require('tsx/cjs/api').register();
 const { lambdaContext } = require('./lambda-context.ts');
 
-const { entry, handlerName, fn } = workerData;
+const { entry, handlerName, preload, fn } = workerData;
 
 let handler;
 try {
+  for (const module of preload) require(module);
   handler = require(entry)[handlerName];
   if (typeof handler !== 'function') throw new Error(`${entry} does not export a function "${handlerName}"`);
 } catch (err) {

@@ -125,6 +125,8 @@ export class LocalLambda extends EventEmitter {
       concurrency?: number;
       /** print full stack traces of handler errors */
       verbose?: boolean;
+      /** modules each function thread loads before its handler module */
+      preload?: string[];
     },
   ) {
     super();
@@ -155,7 +157,7 @@ export class LocalLambda extends EventEmitter {
     const f = this.fn(logicalId);
     const worker = new Worker(WORKER_FILE, {
       env: this.environment(logicalId),
-      workerData: { entry: f.entry, handlerName: f.handlerName, fn: { name: f.name, arn: f.arn, memoryMB: f.memoryMB, timeoutSeconds: f.timeoutSeconds } },
+      workerData: { entry: f.entry, handlerName: f.handlerName, preload: this.options.preload ?? [], fn: { name: f.name, arn: f.arn, memoryMB: f.memoryMB, timeoutSeconds: f.timeoutSeconds } },
       // not the parent's (the bench's --expose-gc, jest's or tsx's own flags): the thread registers tsx itself
       execArgv: [],
     });

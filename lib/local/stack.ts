@@ -75,6 +75,12 @@ export interface LocalStackOptions {
    * @default the emulators' endpoints
    */
   functionEndpoints?: Partial<LocalEndpoints>;
+  /**
+   * Modules each function thread loads before its handler module (TypeScript allowed): the benchmark's
+   * counter of AWS calls watches the requests the handlers send from there.
+   * @default none
+   */
+  functionPreload?: string[];
 }
 
 export interface LocalStackEvents {
@@ -257,6 +263,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dlqDir: layout.dlq,
       retryDelaysMs: options.retryDelaysMs,
       verbose: options.verbose,
+      preload: options.functionPreload,
     });
     // pushed before the executions' shutdown, so it runs after it: an execution waiting on a function is kept to resume
     stoppers.push(() => lambda.stop());

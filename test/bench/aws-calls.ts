@@ -1,11 +1,14 @@
-import { ClientRequest } from 'node:http';
+import { BroadcastChannel } from 'node:worker_threads';
+import { captureRequests, type CapturedRequest } from './request-capture';
 
 /**
  * Counts the AWS API calls the handlers make against the local emulators, with DynamoDB write and read
  * request units worked out from the request bodies, so the cost model rests on what the code really
- * does rather than on a guess. Everything runs in this process: while counting, `ClientRequest`'s
- * `write`/`end` keep a copy of each request body sent to an emulator port (the SDK sends through
- * node:http); nothing in functions/ or lib/local/ is touched.
+ * does rather than on a guess. The handlers run in the local stack's function threads: each of them
+ * loads `aws-calls-thread.ts` (the stack's `functionPreload`), which, while counting, copies each
+ * request sent to an emulator port (the SDK sends through node:http) and passes it here over a
+ * BroadcastChannel; requests sent from this thread are copied the same way. Nothing in functions/ or
+ * lib/local/ is touched.
  *
  * DynamoDB units follow the on-demand rules: a write costs one WRU per started KB of the item (the
  * request body bounds it from above), plus one more write per GSI the item belongs to (projection ALL);
@@ -53,67 +56,117 @@ function itemSize(item: Record<string, Record<string, unknown>>): number {
   return Object.entries(item).reduce((s, [name, value]) => s + Buffer.byteLength(name) + attributeValueSize(value), 0);
 }
 
+/** Name of the BroadcastChannel between the counter and the function threads. */
+export const AWS_CALLS_CHANNEL = 'triage-bench-aws-calls';
+
+/** What the counter and the function threads say to each other. */
+export type AwsCallsMessage =
+  | { type: 'hello' }
+  | { type: 'watch'; ports: number[] }
+  | { type: 'watching' }
+  | { type: 'request'; request: CapturedRequest }
+  | { type: 'flush'; token: number }
+  | { type: 'flushed'; token: number }
+  | { type: 'stop' };
+
+const REPLY_TIMEOUT_MS = 10_000;
+
 export class AwsCallCounter {
   private readonly ports = new Map<number, Service>();
   private counts: AwsCallCounts = { calls: {}, dynamodb: { writeUnits: 0, readUnits: 0, gsiWriteUnits: 0, putBytes: 0 } };
   /** last known size and GSI membership per item key, from the writes seen */
   private readonly items = new Map<string, { size: number; gsis: number }>();
-  private readonly bodies = new WeakMap<ClientRequest, Buffer[]>();
+  private readonly channel = new BroadcastChannel(AWS_CALLS_CHANNEL);
+  /** function threads that announced themselves */
+  private threads = 0;
+  private replies = new Map<string, number>();
+  private waiting?: { key: string; count: number; resolve(): void };
+  private nextToken = 0;
   private restore?: () => void;
 
-  constructor(private readonly gsiKeyAttributes: string[][]) {}
-
-  /** Starts counting requests to these endpoints (`http://127.0.0.1:<port>`). */
-  watch(endpoints: Partial<Record<Service, string>>): void {
-    for (const [service, url] of Object.entries(endpoints)) if (url) this.ports.set(Number(new URL(url).port), service as Service);
-    const proto = ClientRequest.prototype;
-    const { write, end } = proto;
-    const counter = this;
-    const serviceOf = (req: ClientRequest) => counter.ports.get(Number(String(req.getHeader('host') ?? '').split(':')[1]));
-    const keep = (req: ClientRequest, chunk: unknown) => {
-      if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) return;
-      const list = counter.bodies.get(req) ?? [];
-      list.push(Buffer.from(chunk as string | Uint8Array));
-      counter.bodies.set(req, list);
-    };
-    proto.write = function (this: ClientRequest, chunk: unknown, ...rest: unknown[]) {
-      if (serviceOf(this)) keep(this, chunk);
-      return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as typeof proto.write;
-    proto.end = function (this: ClientRequest, chunk?: unknown, ...rest: unknown[]) {
-      const service = serviceOf(this);
-      if (service) {
-        if (typeof chunk !== 'function') keep(this, chunk);
-        try {
-          counter.onRequest(service, this, Buffer.concat(counter.bodies.get(this) ?? []));
-        } catch {
-          counter.count(`${service}.(unreadable)`);
-        }
-      }
-      return (end as (...a: unknown[]) => ClientRequest).call(this, chunk, ...rest);
-    } as typeof proto.end;
-    this.restore = () => Object.assign(proto, { write, end });
+  /** Make it before the local stack starts: the function threads announce themselves when they load. */
+  constructor(private readonly gsiKeyAttributes: string[][]) {
+    this.channel.unref();
+    this.channel.onmessage = (event) => this.onMessage((event as { data: AwsCallsMessage }).data);
   }
 
-  stop(): void {
+  /** Starts counting requests to these endpoints (`http://127.0.0.1:<port>`), in this thread and in every function thread. */
+  async watch(endpoints: Partial<Record<Service, string>>): Promise<void> {
+    for (const [service, url] of Object.entries(endpoints)) if (url) this.ports.set(Number(new URL(url).port), service as Service);
+    this.restore = captureRequests(new Set(this.ports.keys()), (request) => this.onCaptured(request));
+    await this.everyThread('watching', () => this.channel.postMessage({ type: 'watch', ports: [...this.ports.keys()] } satisfies AwsCallsMessage));
+  }
+
+  async stop(): Promise<void> {
     this.restore?.();
     this.restore = undefined;
+    this.channel.postMessage({ type: 'stop' } satisfies AwsCallsMessage);
+    this.channel.close();
   }
 
-  /** Returns the counts so far and starts again from zero. */
-  take(): AwsCallCounts {
+  /** Returns the counts so far (every request the threads sent before the call included) and starts again from zero. */
+  async take(): Promise<AwsCallCounts> {
+    const token = this.nextToken++;
+    await this.everyThread(`flushed:${token}`, () => this.channel.postMessage({ type: 'flush', token } satisfies AwsCallsMessage));
     const out = this.counts;
     this.counts = { calls: {}, dynamodb: { writeUnits: 0, readUnits: 0, gsiWriteUnits: 0, putBytes: 0 } };
     return out;
+  }
+
+  /** Sends a message and waits until every function thread has answered `key`. */
+  private everyThread(key: string, send: () => void): Promise<void> {
+    this.replies.delete(key);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bench: ${this.replies.get(key) ?? 0} of ${this.threads} function threads answered "${key}"`)), REPLY_TIMEOUT_MS);
+      this.waiting = {
+        key,
+        count: this.threads,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      send();
+      this.checkWaiting();
+    });
+  }
+
+  private checkWaiting(): void {
+    const w = this.waiting;
+    if (w && (this.replies.get(w.key) ?? 0) >= w.count) {
+      this.waiting = undefined;
+      w.resolve();
+    }
+  }
+
+  private onMessage(message: AwsCallsMessage): void {
+    if (message.type === 'hello') this.threads++;
+    else if (message.type === 'request') {
+      const r = message.request;
+      this.onCaptured({ ...r, body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength) });
+    } else if (message.type === 'watching' || message.type === 'flushed') {
+      const key = message.type === 'watching' ? 'watching' : `flushed:${message.token}`;
+      this.replies.set(key, (this.replies.get(key) ?? 0) + 1);
+      this.checkWaiting();
+    }
+  }
+
+  private onCaptured(request: CapturedRequest): void {
+    const service = this.ports.get(request.port);
+    if (!service) return;
+    try {
+      this.onRequest(service, request);
+    } catch {
+      this.count(`${service}.(unreadable)`);
+    }
   }
 
   private count(key: string): void {
     this.counts.calls[key] = (this.counts.calls[key] ?? 0) + 1;
   }
 
-  private onRequest(service: Service, request: ClientRequest, body: Buffer): void {
-    const target = String(request.getHeader('x-amz-target') ?? '');
-    if (service === 's3') return this.count(`s3.${request.method}`);
+  private onRequest(service: Service, { method, target, body }: CapturedRequest): void {
+    if (service === 's3') return this.count(`s3.${method}`);
     if (service !== 'dynamodb' && target) return this.count(`${service}.${target.split('.').pop()}`);
     this.onBody(service, target, body);
   }

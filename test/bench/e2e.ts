@@ -43,6 +43,11 @@ export interface LatencyResult {
   /** mean inbound handler duration when mails come one at a time (the counted phase): the duration of one invocation */
   sequentialInboundMs: number;
   outcomes: Record<string, number>;
+  /**
+   * p50/p95 of the first 100 acknowledgements and of the rest: the local stack starts cold (every
+   * thread's code not yet compiled by V8's optimising tiers), and the first mails carry most of the tail.
+   */
+  warmup: { first: number; firstP50: number; firstP95: number; restP50: number; restP95: number };
 }
 
 export interface FlowResult {
@@ -172,7 +177,8 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
   let stack: LocalStack | undefined;
   let senders: Senders | undefined;
   try {
-    stack = await startLocalStack({ stateDir, ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 }, log: () => undefined });
+    // each function thread loads the request capture of the AWS call counter (made above, before the threads start)
+    stack = await startLocalStack({ stateDir, ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 }, log: () => undefined, functionPreload: [join(__dirname, 'aws-calls-thread.ts')] });
     const { endpoints } = stack;
     const waiters = new OutboxWaiters(stack);
     const invocations: InvocationRecord[] = [];
@@ -243,7 +249,7 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
 
     // 1b. what one new ticket costs in AWS calls: more customers, one at a time, with every call counted
     // (counting copies request bodies; it stays out of the latency measurement above)
-    counter.watch({ dynamodb: endpoints.dynamodb, s3: endpoints.s3, ses: endpoints.ses, sfn: endpoints.sfn, secretsmanager: endpoints.secretsmanager });
+    await counter.watch({ dynamodb: endpoints.dynamodb, s3: endpoints.s3, ses: endpoints.ses, sfn: endpoints.sfn, secretsmanager: endpoints.secretsmanager });
     const beforeCounted = invocations.length;
     for (let i = options.mails; i < options.mails + options.counted; i++) {
       const customer = `customer${i}.${run}@client${i % 37}.example.org`;
@@ -253,7 +259,7 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
       if (seen) acks.set(customer, seen.entry);
       await stack.whenIdle({ timeoutMs: 30_000 });
     }
-    const mailCalls = counter.take();
+    const mailCalls = await counter.take();
     const countedRecords = invocations.slice(beforeCounted).filter((r) => /inbound/i.test(label(r)));
     const countedTickets = countedRecords
       .flatMap((r) => (Array.isArray(r.result) ? r.result : []))
@@ -279,6 +285,13 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
       inboundMs: { mean: mean(inboundDurations), p50: percentile(inboundDurations, 50), p95: percentile(inboundDurations, 95), first: inboundDurations[0] ?? Number.NaN },
       sequentialInboundMs: mean(countedRecords.map((r) => r.durationMs)),
       outcomes: resultOutcomes(inbound),
+      warmup: {
+        first: Math.min(100, latencies.length),
+        firstP50: percentile(latencies.slice(0, 100), 50),
+        firstP95: percentile(latencies.slice(0, 100), 95),
+        restP50: percentile(latencies.slice(100), 50),
+        restP95: percentile(latencies.slice(100), 95),
+      },
     };
 
     // 2. agents answer through the per-ticket reply address; the relay goes to the customer
@@ -323,7 +336,7 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
       p95: percentile(replyLatencies, 95),
       handlerMeanMs: mean(replyRecords.map((r) => r.durationMs)),
       outcomes: resultOutcomes(replyRecords),
-      calls: counter.take(),
+      calls: await counter.take(),
     };
 
     // 3. timer steps that come due: an `escalate` step of the ticket's current generation, due now (nobody answered: it acts, mails the lead)
@@ -360,7 +373,7 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
       /** one timer step (re-read, mail, record, plan the next) */
       stepMs: median(runs.map((r) => r.durationMs)),
       outcomes: { run: runs.length, acted: acted.length },
-      calls: counter.take(),
+      calls: await counter.take(),
     };
     return {
       startupMs: stack.startupMs,
@@ -373,7 +386,7 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
       timers,
     };
   } finally {
-    counter.stop();
+    await counter.stop();
     senders?.close();
     await stack?.stop();
     rmSync(stateDir, { recursive: true, force: true });
