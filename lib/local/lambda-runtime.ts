@@ -173,7 +173,11 @@ export class LocalLambda extends EventEmitter {
     };
     worker.on('message', (msg: { type: string; id?: number; json?: string; error?: { name: string; message: string; stack?: string } }) => {
       if (msg.type === 'ready') return settleReady?.resolve();
-      if (msg.type === 'load-failed') return fail(new Error(`${relative(REPO_ROOT, f.entry)} failed to load: ${msg.error!.message}`));
+      if (msg.type === 'load-failed') {
+        fail(new Error(`${relative(REPO_ROOT, f.entry)} failed to load: ${msg.error!.message}`));
+        // out of the pool already: stop() would not end it, and its message listener keeps it alive
+        return void worker.terminate();
+      }
       const call = pending.get(msg.id!);
       pending.delete(msg.id!);
       if (msg.error) call?.reject(rebuildError(msg.error));
