@@ -407,11 +407,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
-/** Awaits several start-ups; if one fails, stops the ones that started and rethrows the first error. */
+/** The variables that have a value (a Worker's `env` would turn `undefined` into the string "undefined"). */
 function definedOnly(vars: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+/** Awaits several start-ups; if one fails, stops the ones that started and rethrows the first error. */
 async function settleAll<T extends readonly Promise<{ stop(): Promise<void> }>[]>(stoppers: (() => Promise<void>)[], starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const results = await Promise.allSettled(starts);
   for (const r of results) if (r.status === 'fulfilled') stoppers.push(() => r.value.stop());

@@ -35,9 +35,9 @@ const listen = (server: Server) =>
 /**
  * A Step Functions endpoint in front of the local one that can be made to refuse StartExecution
  * (`failing`): the inbound function then fails after it sent the acknowledgement and the agents' copy,
- * the way a real outage between those steps would leave it.
+ * the way a real outage between those steps would leave it. `state.target` (the local endpoint) is
+ * set once the stack is up; the functions are given the proxy's address when they start.
  */
-/** A proxy in front of the Step Functions endpoint that can answer `ServiceUnavailable`; `state.target` is set once the stack is up. */
 function sfnProxy() {
   const state = { failing: false, target: '' };
   const server = createServer((req, res) => {
