@@ -5,7 +5,7 @@
  * A broken config ends the synth with one line per bad field, and exit code 1.
  */
 import { App } from 'aws-cdk-lib';
-import { ConfigError } from '../functions/domain/config';
+import { ConfigError } from '../lib/config/schema';
 import { addNagChecks, addTriageStack } from '../lib/triage-app';
 
 const app = new App();

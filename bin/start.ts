@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError } from '../functions/domain/config';
+import { ConfigError } from '../lib/config/schema';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../lib/config/load';
 import { banner, DEFAULT_PORTS, LocalStackError, PORT_ENV, PortInUseError, startLocalStack, type LocalStack, type ServiceName } from '../lib/local';
 

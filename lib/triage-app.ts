@@ -43,7 +43,7 @@ function contextFlag(app: App, key: string): boolean | undefined {
 
 /**
  * Loads and validates the config and adds one {@link TriageStack} to the app.
- * @throws ConfigError (from `functions/domain/config`) naming every bad field of the config.
+ * @throws ConfigError (from `lib/config/schema`) naming every bad field of the config.
  */
 export function addTriageStack(app: App, options: TriageAppOptions = {}): TriageStack {
   const configPath: string = options.configPath ?? app.node.tryGetContext('config') ?? DEFAULT_CONFIG_PATH;

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { ConfigError, type TriageConfig } from '../../functions/domain/config';
+import type { TriageConfig } from '../../functions/domain/config';
+import { ConfigError } from './schema';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from './load';
 
 /** Where the handlebars templates live, relative to the repository root. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { ConfigError, parseConfig, type TriageConfig } from '../../functions/domain/config';
+import type { TriageConfig } from '../../functions/domain/config';
+import { ConfigError, parseConfig } from './schema';
 
 /** Path of the shipped example config, relative to the repository root. */
 export const DEFAULT_CONFIG_PATH = 'triage.config.yaml';

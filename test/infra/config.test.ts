@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../functions/domain/config';
+import { ConfigError } from '../../lib/config/schema';
 import { build, configVariant, ROOT } from './helpers';
 
 describe('a broken config', () => {

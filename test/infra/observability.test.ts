@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
-import { parseConfig } from '../../functions/domain/config';
+import { parseConfig } from '../../lib/config/schema';
 import { loadConfigFile } from '../../lib/config/load';
 import { Observability } from '../../lib/constructs/observability';
 import { METRIC, SUPPRESSION_REASONS } from '../../functions/shared/metric-names';

@@ -1,7 +1,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../functions/domain/config';
+import { ConfigError } from '../../lib/config/schema';
 import { loadConfigFile } from '../../lib/config/load';
 import { CONFIG_PATH } from '../support/fixtures';
 

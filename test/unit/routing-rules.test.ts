@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig, type TriageConfig } from '../../functions/domain/config';
+import type { TriageConfig } from '../../functions/domain/config';
+import { ConfigError, parseConfig } from '../../lib/config/schema';
 import { mailText } from '../../functions/domain/matchers';
 import { decidePriority } from '../../functions/domain/priority';
 import { routeMail } from '../../functions/domain/route';

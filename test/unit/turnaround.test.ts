@@ -1,4 +1,4 @@
-import { parseConfig } from '../../functions/domain/config';
+import { parseConfig } from '../../lib/config/schema';
 import { addBusinessDays, addBusinessHours, businessHoursBetween, formatLocal } from '../../functions/domain/turnaround';
 import { referenceAddBusinessDays, referenceAddBusinessHours, referenceBusinessHoursBetween } from '../support/turnaround-reference';
 

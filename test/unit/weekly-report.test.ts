@@ -2,7 +2,7 @@ import type { RoutingDecision } from '../../functions/domain/route';
 import type { Ticket } from '../../functions/domain/ticket';
 import { buildWeeklyReport, defaultEnding, missedBecause, weekEnding, weeklyRows } from '../../functions/domain/weekly-report';
 import { RunWeeklyReport, WeeklyReportRequestError } from '../../functions/usecases/run-weekly-report';
-import { parseConfig } from '../../functions/domain/config';
+import { parseConfig } from '../../lib/config/schema';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CONFIG_PATH, exampleConfig, exampleTemplates } from '../support/fixtures';
