@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../lib/config/schema';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../lib/config/load';
-import { banner, DEFAULT_PORTS, LocalStackError, PORT_ENV, PortInUseError, startLocalStack, type LocalStack, type ServiceName } from '../lib/local';
+import { banner, DEFAULT_PORTS, localStateDir, LocalStackError, PORT_ENV, PortInUseError, startLocalStack, type LocalStack, type ServiceName } from '../lib/local';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const configPath = resolve(opts.config);
   loadConfigFile(configPath); // a broken config stops here, with the path of each bad field
-  const stateDir = resolve(process.env.TRIAGE_HOME || '.triage');
+  const stateDir = localStateDir();
 
   const stack: LocalStack = await startLocalStack({
     stateDir,

@@ -5,7 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectOutcome } from '../../functions/ports';
 import { CliError } from './errors';
 import type { LocalTarget } from './targets/local';
-import { stateDir } from './targets/local';
+import { localStateDir } from '../local/paths';
 
 /** One line of `triage ingest` output. */
 export interface IngestResult {
@@ -27,7 +27,7 @@ export function objectKeyFor(target: LocalTarget, address: string): string {
 }
 
 /** Looks for the local dead-letter entry of a key (the handler failed after its retries). */
-function deadLetterFor(key: string, dir = join(stateDir(), 'dlq')): string | undefined {
+function deadLetterFor(key: string, dir = join(localStateDir(), 'dlq')): string | undefined {
   if (!existsSync(dir)) return undefined;
   for (const file of readdirSync(dir)) {
     const text = readFileSync(join(dir, file), 'utf8');

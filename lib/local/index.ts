@@ -3,7 +3,7 @@ export { startLocalStack, type LocalStack, type LocalStackOptions, type LocalSta
 export { banner } from './banner';
 export { PortInUseError, LocalStackError } from './errors';
 export { DEFAULT_PORTS, PORT_ENV, type ServiceName } from './listen';
-export { stateLayout, type StateLayout } from './paths';
+export { localStateDir, stateLayout, type StateLayout } from './paths';
 export { readStackFile, type StackFile } from './stack-file';
 export { TEST_VERDICTS_HEADER, type Verdicts } from './receipt-headers';
 export type { OutboxEntry, OutboxSidecar } from './outbox';

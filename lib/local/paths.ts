@@ -3,6 +3,14 @@ import { join, resolve } from 'node:path';
 /** Root of the repository (this file is `lib/local/paths.ts`). */
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
+/**
+ * The state directory of the local stack, as `npm start` and the CLI find it: `$TRIAGE_HOME`, else
+ * `.triage/` in the current directory.
+ */
+export function localStateDir(): string {
+  return resolve(process.env.TRIAGE_HOME || '.triage');
+}
+
 /** Where everything the local stack keeps lives, below one state directory (`.triage/` by default). */
 export interface StateLayout {
   root: string;

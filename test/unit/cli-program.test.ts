@@ -5,7 +5,7 @@ import { explainAwsError, explainLocalError } from '../../lib/cli/errors';
 import { buildProgram } from '../../lib/cli/main';
 import { Progress } from '../../lib/cli/output';
 import { buildReport, formatMinutes, median, percentile, reportRows } from '../../lib/cli/report';
-import { openTarget } from '../../lib/cli/targets/target';
+import { openTarget } from '../../lib/cli/targets/open-target';
 import { checkDepartment, filterTickets, isOverdue, ticketId } from '../../lib/cli/tickets';
 
 /** The commands issue 8 asks for; each must be listed by `triage --help` and have its own --help. */

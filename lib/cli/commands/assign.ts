@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors';
-import { addTargetOptions, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
 import { printChange, ticketId } from '../tickets';
 
 /** `triage assign ID AGENT`: sets the agent a ticket is assigned to. */

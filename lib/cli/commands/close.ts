@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { print } from '../output';
-import { addTargetOptions, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
 import { printChange, ticketId } from '../tickets';
 
 /** `triage close ID`: closes a ticket (its timer then escalates nobody). */

@@ -5,7 +5,8 @@ import { CustomerMergeError } from '../../../functions/ports/customers';
 import { CliError } from '../errors';
 import { print, printJson } from '../output';
 import { table } from '../table';
-import { addTargetOptions, type Target, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
+import type { Target } from '../targets/target';
 import { TICKET_COLUMNS, ticketJson, ticketRow } from '../tickets';
 
 /** An address argument, checked and normalised as the directory keys it. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { printJson } from '../output';
-import { addTargetOptions, type TargetOptions } from '../targets/target';
+import { addTargetOptions, type TargetOptions } from '../targets/open-target';
 
 /** `triage ingest FILE...`: delivers saved mail through the same path as SMTP (local stack only). */
 export function registerIngest(program: Command): void {

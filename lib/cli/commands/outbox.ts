@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { print, printJson } from '../output';
 import { table } from '../table';
-import { addTargetOptions, type TargetOptions } from '../targets/target';
+import { addTargetOptions, type TargetOptions } from '../targets/open-target';
 
 /** `triage outbox`: what the system asked SES to send (the local stack keeps every message). */
 export function registerOutbox(program: Command): void {

@@ -1,7 +1,7 @@
 import { Argument, type Command } from 'commander';
 import type { TicketPriority } from '../../../functions/domain/ticket';
 import { CliError } from '../errors';
-import { addTargetOptions, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
 import { printChange, ticketId } from '../tickets';
 
 /** The priorities a ticket can have (functions/domain/ticket.ts). */

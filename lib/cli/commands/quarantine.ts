@@ -3,7 +3,7 @@ import { CliError } from '../errors';
 import { print, printJson } from '../output';
 import { replayKey } from '../replay';
 import { table } from '../table';
-import { addTargetOptions, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
 
 /** `triage quarantine list|release KEY`: mail SES judged spam or a virus, held until an operator decides. */
 export function registerQuarantine(program: Command): void {

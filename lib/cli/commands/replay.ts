@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { Progress, printJson } from '../output';
 import { replayDeadLetters, replayKey } from '../replay';
-import { addTargetOptions, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
 
 interface ReplayOptions extends TargetOptions {
   dlq?: boolean;

@@ -5,7 +5,8 @@ import { CliError } from '../errors';
 import { Progress, print, printJson } from '../output';
 import { buildReport, reportRows } from '../report';
 import { table } from '../table';
-import { addTargetOptions, ReportFailure, type Target, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
+import { ReportFailure, type Target } from '../targets/target';
 import { checkDepartment } from '../tickets';
 
 interface ReportOptions extends TargetOptions {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { print, printJson } from '../output';
 import { table } from '../table';
-import { addTargetOptions, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
 import { ticketId, ticketJson } from '../tickets';
 
 /** `triage show ID`: one ticket, its conversation and the stored routing decisions. */

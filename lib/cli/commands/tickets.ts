@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { TICKET_STATUSES, type TicketStatus } from '../../../functions/domain/ticket';
 import { print, printJson } from '../output';
 import { table } from '../table';
-import { addTargetOptions, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
 import { checkDepartment, filterTickets, TICKET_COLUMNS, ticketJson, ticketRow } from '../tickets';
 
 interface TicketsOptions extends TargetOptions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { print, printJson } from '../output';
 import { table } from '../table';
-import { addTargetOptions, type TargetOptions, withTarget } from '../targets/target';
+import { addTargetOptions, type TargetOptions, withTarget } from '../targets/open-target';
 import { formatFiresIn, pendingTimers } from '../timers';
 
 /** `triage timers`: the pending timer step of every ticket, and when it fires. */

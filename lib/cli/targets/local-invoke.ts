@@ -2,7 +2,7 @@ import { resolve, sep } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import type { ObjectOutcome } from '../../../functions/ports';
 import { InboundFailure } from './target';
-import type { LocalStackDescription } from './local';
+import type { StackFile } from '../../local/stack-file';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -20,7 +20,7 @@ export class LocalInvokeFailure extends Error {
  * local names, the SDK is pointed at the running stack's emulators, and the module is required. Its logs
  * are silenced (the outcome is what the CLI prints) and its metrics are off, as in `npm start`.
  */
-export function localInboundHandler(stack: LocalStackDescription): (event: S3Event) => Promise<ObjectOutcome[]> {
+export function localInboundHandler(stack: StackFile): (event: S3Event) => Promise<ObjectOutcome[]> {
   const invoke = localHandler(stack, 'inboundFunction');
   return async (event) => (await invoke(event)) as ObjectOutcome[];
 }
@@ -30,7 +30,7 @@ export function localInboundHandler(stack: LocalStackDescription): (event: S3Eve
  * {@link localInboundHandler} loads the inbound one; the returned function invokes it synchronously
  * with a JSON round trip and turns its error into an {@link InboundFailure}-like {@link LocalInvokeFailure}.
  */
-export function localHandler(stack: LocalStackDescription, part: 'inboundFunction' | 'reportFunction'): (event: unknown) => Promise<unknown> {
+export function localHandler(stack: StackFile, part: 'inboundFunction' | 'reportFunction'): (event: unknown) => Promise<unknown> {
   // Loaded here, not at the top: only `replay` needs the CDK app in the CLI process.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadConfigFile } = require('../../config/load') as typeof import('../../config/load');

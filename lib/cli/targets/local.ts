@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -14,36 +14,9 @@ import { CliError, noteTarget } from '../errors';
 import { localHandler, localInboundHandler } from './local-invoke';
 import type { WeeklyReportRequest, WeeklyReportResult } from '../../../functions/usecases/run-weekly-report';
 import { type DeadLetter, type DeadLetterQueue, ReportFailure, type Target } from './target';
+import { localStateDir } from '../../local/paths';
+import { isProcessAlive, type StackFile } from '../../local/stack-file';
 import { objectStoredAt } from './object-stored-at';
-
-/** What `npm start` writes to `<state dir>/stack.json` while it runs (lib/local/stack-file.ts). */
-export interface LocalStackDescription {
-  pid: number;
-  region: string;
-  endpoints: Record<'s3' | 'dynamodb' | 'ses' | 'secretsmanager' | 'sfn' | 'smtp', string>;
-  tableName: string;
-  bucketName: string;
-  stateMachineArn?: string;
-  replyTokenSecretId?: string;
-  outboxDir: string;
-  dlqDir?: string;
-  configPath?: string;
-  timeScale?: number;
-}
-
-/** The state directory of the local stack: `TRIAGE_HOME`, else `.triage/` in the current directory. */
-export function stateDir(): string {
-  return resolve(process.env.TRIAGE_HOME ?? join(process.cwd(), '.triage'));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The local dead-letter queue: `<state dir>/dlq/*.json`, one file per event a function failed on
@@ -106,7 +79,7 @@ export class LocalTarget implements Target {
   readonly timeScale: number;
   private handler?: (event: S3Event) => Promise<ObjectOutcome[]>;
 
-  private constructor(readonly stack: LocalStackDescription) {
+  private constructor(readonly stack: StackFile) {
     const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
     this.dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials }), { marshallOptions: { removeUndefinedValues: true } });
     this.config = loadConfigFile(stack.configPath ?? 'triage.config.yaml');
@@ -139,10 +112,10 @@ export class LocalTarget implements Target {
    * @throws CliError when none runs (with the command that starts one).
    */
   static open(): LocalTarget {
-    const file = join(stateDir(), 'stack.json');
+    const file = join(localStateDir(), 'stack.json');
     if (!existsSync(file)) throw new CliError(`no local stack is running (no ${file}); start one with \`npm start\`, or pass --stack NAME for a deployed one`);
-    const stack = JSON.parse(readFileSync(file, 'utf8')) as LocalStackDescription;
-    if (!isAlive(stack.pid)) throw new CliError(`the local stack (pid ${stack.pid}) is not running any more; start it with \`npm start\``);
+    const stack = JSON.parse(readFileSync(file, 'utf8')) as StackFile;
+    if (!isProcessAlive(stack.pid)) throw new CliError(`the local stack (pid ${stack.pid}) is not running any more; start it with \`npm start\``);
     noteTarget({ kind: 'local' });
     return new LocalTarget(stack);
   }
@@ -176,7 +149,7 @@ export class LocalTarget implements Target {
   }
 
   deadLetters(): DeadLetterQueue {
-    return new LocalDeadLetters(this.stack.dlqDir ?? join(stateDir(), 'dlq'));
+    return new LocalDeadLetters(this.stack.dlqDir ?? join(localStateDir(), 'dlq'));
   }
 
   close(): void {
