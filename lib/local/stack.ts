@@ -1,35 +1,34 @@
 import './polyfills';
 import { mkdirSync, rmSync } from 'node:fs';
-import { EventEmitter, once } from 'node:events';
-import { basename, dirname, join, resolve } from 'node:path';
+import { EventEmitter } from 'node:events';
+import { join, resolve } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { TriageConfig } from '../../functions/domain/config';
 import { buildDeploymentJson } from '../config/deployment';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load';
 import { Activity } from './activity';
-import { LOCAL_REGION, LocalResources } from './cfn';
+import { LOCAL_REGION } from './cfn';
 import { createTables, startDynamo } from './dynamodb';
 import { LocalStackError } from './errors';
 import { httpListener, Outages, replayDeadLetters, type LocalTestHooks } from './faults';
-import { applyEnvironment, functionEnvironment, sdkEnvironment, type LocalEndpoints } from './function-env';
-import { LocalLambda, type LocalFunction } from './lambda-runtime';
-import { DEFAULT_PORTS, HOST, type ServiceName } from './listen';
+import { functionEnvironment, sdkEnvironment, type LocalEndpoints } from './function-env';
+import { HOST, resolvePorts, type ServiceName } from './listen';
 import type { Outbox } from './outbox';
 import { REPO_ROOT, stateLayout, type StateLayout } from './paths';
 import { startS3 } from './s3';
 import { buildS3Event } from './s3-event';
-import { receiptRulesFromConfig, receiptRulesFromTemplate } from './receipt-rules';
-import { matches, s3Notifications, type S3Notification } from './s3-notifications';
+import { matches } from './s3-notifications';
 import { startSecrets } from './secrets';
 import { startSes } from './ses';
 import { feedbackRoutes, LocalSesFeedback } from './ses-feedback';
 import { startSfn } from './sfn-api';
-import { localStateMachines } from './sfn-definition';
 import { Executions } from './sfn-executions';
 import { startSmtp } from './smtp';
 import { startFunctionUrl } from './function-url';
 import { liveStackFile, removeStackFile, writeStackFile } from './stack-file';
-import { synthesizeStack } from './synth';
+import { createFunctions, loadFunctions, localOverrides } from './stack-functions';
+import { Stoppers, whenIdle } from './stack-lifecycle';
+import { readStackTemplate } from './stack-template';
 
 /**
  * The whole system on one machine, no AWS account: the handler modules that ship to Lambda, called
@@ -129,21 +128,6 @@ export interface LocalStack {
   testHooks: LocalTestHooks;
 }
 
-/** MaximumRetryAttempts of the function's AWS::Lambda::EventInvokeConfig (Lambda's default: 2). */
-function asyncRetries(resources: LocalResources, functionLogicalId: string): number {
-  const name = resources.name(functionLogicalId);
-  for (const id of resources.ofType('AWS::Lambda::EventInvokeConfig')) {
-    const props = resources.resource(id).Properties ?? {};
-    if (String(resources.resolve(props.FunctionName)) === name && typeof props.MaximumRetryAttempts === 'number') return props.MaximumRetryAttempts;
-  }
-  return 2;
-}
-
-function functionLabel(entry: string): string {
-  const base = basename(entry).replace(/\.[cm]?[jt]s$/, '');
-  return base === 'handler' || base === 'index' ? basename(dirname(entry)) : base;
-}
-
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const started = Date.now();
   const log = options.log ?? ((line: string) => console.log(line));
@@ -164,52 +148,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   mkdirSync(layout.root, { recursive: true });
 
   // 1. the CDK stack, synthesised in-process
-  const synth = synthesizeStack({ config, deploymentJson, stackModule: options.stackModule });
-  const resources = new LocalResources(synth.template, synth.stackName);
-  const functionIds = Object.keys(synth.functions).filter((id) => synth.template.Resources[id]?.Type === 'AWS::Lambda::Function');
-  if (functionIds.length === 0) throw new LocalStackError('the synthesised stack has no TriageFunction');
-  const first = (type: string) => resources.ofType(type)[0];
-  const tableId = synth.parts.table ?? first('AWS::DynamoDB::Table') ?? first('AWS::DynamoDB::GlobalTable');
-  const bucketId = synth.parts.rawMailBucket ?? first('AWS::S3::Bucket');
-  const machineId = synth.parts.timerStateMachine ?? first('AWS::StepFunctions::StateMachine');
-  if (!tableId || !bucketId || !machineId) throw new LocalStackError('the synthesised stack lacks a table, a bucket or a state machine');
-  const tableName = resources.name(tableId);
-  const bucketName = resources.name(bucketId);
-  const stateMachineArn = resources.arn(machineId);
-  const replyTokenSecretId = synth.parts.replyTokenSecret ? resources.arn(synth.parts.replyTokenSecret) : undefined;
-  const machines = localStateMachines(resources, functionIds);
-  for (const m of machines) {
-    for (const [state, t] of Object.entries(m.tasks)) if (t.mode === 'unsupported') log(`warning: state ${m.name}.${state} calls ${t.resource}, which the local stack cannot run; it will fail`);
-  }
-  let notifications: S3Notification[] = s3Notifications(resources, functionIds);
-  if (!notifications.some((n) => n.bucket === bucketName)) {
-    const inbound = synth.parts.inboundFunction ?? functionIds[0];
-    log(`note: no S3 -> Lambda notification for ${bucketName} in the template; using the contract's (inbound/, replies/ -> ${functionLabel(synth.functions[inbound].entry)})`);
-    notifications = [...notifications, ...['inbound/', 'replies/'].map((prefix) => ({ id: `contract-${prefix}`, bucket: bucketName, functionLogicalId: inbound, events: ['s3:ObjectCreated:*'], prefix, suffix: '' }))];
-  }
-  let receiptRules = receiptRulesFromTemplate(resources);
-  if (receiptRules.length === 0) {
-    log('note: no SES receipt rule with an S3 action in the template; accepting mail per the contract (department, general and reply addresses)');
-    receiptRules = receiptRulesFromConfig(config, bucketName);
-  }
-  // The function URL (status page, survey): served on 127.0.0.1, invoking the function it targets.
-  const urlId = first('AWS::Lambda::Url');
-  const urlTarget = urlId ? String(resources.resolve(resources.resource(urlId).Properties?.TargetFunctionArn)) : undefined;
-  const webFunctionId = urlTarget ? functionIds.find((id) => resources.arn(id) === urlTarget || resources.name(id) === urlTarget) : undefined;
-  if (urlId && !webFunctionId) log(`warning: the function URL ${urlId} targets ${urlTarget}, which is not a TriageFunction; it is not served locally`);
+  const template = readStackTemplate({ config, deploymentJson, stackModule: options.stackModule, log });
+  const { resources, functionIds, tableName, bucketName, stateMachineArn, replyTokenSecretId } = template;
+  const webFunctionId = template.functionUrl?.functionId;
 
-  const givenPorts = Object.fromEntries(Object.entries(options.ports ?? {}).filter(([, v]) => v !== undefined)) as Partial<Record<ServiceName, number>>;
-  const isolated = Object.keys(givenPorts).length > 0 && Object.values(givenPorts).every((p) => p === 0);
-  const ports: Record<ServiceName, number> = { ...(isolated ? (Object.fromEntries(Object.keys(DEFAULT_PORTS).map((k) => [k, 0])) as Record<ServiceName, number>) : DEFAULT_PORTS), ...givenPorts };
-  const stoppers: (() => Promise<void>)[] = [];
+  const ports = resolvePorts(options.ports);
+  const stoppers = new Stoppers();
   let stopped = false;
   const events = new EventEmitter<LocalStackEvents>();
   const activity = new Activity();
   let restoreEnv: () => void = () => undefined;
   let s3Client: S3Client | undefined;
   const cleanup = async () => {
-    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
-    stoppers.length = 0;
+    await stoppers.stopAll();
     s3Client?.destroy();
     restoreEnv();
   };
@@ -217,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     // 2. emulators (in parallel: each only needs its port), and the function URL (it invokes the web function once loaded)
     let invokeWeb: (event: unknown, label: string) => Promise<unknown> = () => Promise.reject(new Error('the web function is not loaded yet'));
-    const [dynamo, s3, ses, secrets, web] = await settleAll(stoppers, [
+    const [dynamo, s3, ses, secrets, web] = await stoppers.startAll([
       startDynamo({ dir: layout.dynamodb, port: ports.dynamodb }),
       startS3({ dir: layout.s3, port: ports.s3, buckets: resources.ofType('AWS::S3::Bucket').map((id) => resources.name(id)) }),
       startSes({ port: ports.ses, outboxDir: layout.outbox, maxSendRate: sesMaxSendRate }),
@@ -230,41 +181,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ] as const);
     ses.events.on('sent', (entry) => events.emit('sent', entry));
     Object.assign(ports, { dynamodb: dynamo.port, s3: s3.port, ses: ses.port, secretsmanager: secrets.port, web: web.port });
-    if (urlId && web.url) resources.functionUrls.set(urlId, web.url);
+    if (template.functionUrl && web.url) resources.functionUrls.set(template.functionUrl.id, web.url);
     const fnEnv = functionEnvironment(resources, functionIds);
     for (const w of fnEnv.warnings) log(`warning: ${w}`);
 
     // 3. the functions' environment, then the handler modules (they create their SDK clients on load)
-    const localOverrides = {
-      TRIAGE_DEPLOYMENT: deploymentJson,
-      POWERTOOLS_LOG_LEVEL: options.functionLogLevel ?? (options.verbose ? (fnEnv.shared.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'WARN'),
-      ...(options.verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }),
-      // Links in mail point at the local function URL, also when the config names a custom domain (web.publicUrl).
-      ...(web.url ? { WEB_BASE_URL: web.url } : {}),
-    };
-    const functionVars: Record<string, string> = { ...fnEnv.shared, ...localOverrides };
-    const lambda = new LocalLambda({
-      functions: functionIds.map((id): LocalFunction => {
-        const props = resources.resource(id).Properties ?? {};
-        return {
-          logicalId: id,
-          name: resources.name(id),
-          label: functionLabel(synth.functions[id].entry),
-          arn: resources.arn(id),
-          entry: synth.functions[id].entry,
-          handlerName: synth.functions[id].handlerName,
-          memoryMB: Number(props.MemorySize ?? 128),
-          timeoutSeconds: Number(props.Timeout ?? 3),
-          asyncRetries: asyncRetries(resources, id),
-        };
-      }),
-      activity,
-      log,
-      dlqDir: layout.dlq,
-      retryDelaysMs: options.retryDelaysMs,
-      verbose: options.verbose,
-      preload: options.functionPreload,
-    });
+    const overrides = localOverrides({ deploymentJson, templateEnvironment: fnEnv, functionLogLevel: options.functionLogLevel, verbose: options.verbose, webUrl: web.url });
+    const lambda = createFunctions(template, { activity, log, dlqDir: layout.dlq, retryDelaysMs: options.retryDelaysMs, verbose: options.verbose, preload: options.functionPreload });
     // pushed before the executions' shutdown, so it runs after it: an execution waiting on a function is kept to resume
     stoppers.push(() => lambda.stop());
     lambda.on('invocation', (rec) => events.emit('invocation', rec));
@@ -278,25 +201,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     ses.events.on('sent', (entry) => sesFeedback.onSent(entry));
-    const executions = new Executions({ machines, lambda, activity, timeScale, file: layout.executions, log, verbose: options.verbose });
+    const executions = new Executions({ machines: template.machines, lambda, activity, timeScale, file: layout.executions, log, verbose: options.verbose });
     executions.on('execution', (r) => events.emit('execution', r));
-    const [sfn] = await settleAll(stoppers, [startSfn({ port: ports.sfn, executions })] as const);
+    const [sfn] = await stoppers.startAll([startSfn({ port: ports.sfn, executions })] as const);
     stoppers.push(async () => executions.shutdown());
     ports.sfn = sfn.port;
 
     const endpoints = { s3: s3.endpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, secretsmanager: secrets.endpoint, sfn: sfn.endpoint };
-    restoreEnv = applyEnvironment({ ...functionVars, ...sdkEnvironment(endpoints) });
-    // Each function's thread gets this process's environment as it now is, with its own variables on top
-    // (a variable the SDK must not see, such as AWS_PROFILE, is left out, not set to "undefined").
-    const functionSdkEnv = sdkEnvironment({ ...endpoints, ...options.functionEndpoints });
     // The threads load their modules while the tables and the SMTP server come up (awaited before step 6).
-    const functionsLoaded = lambda.load((id) => definedOnly({ ...process.env, ...functionSdkEnv, ...fnEnv.perFunction[id], ...localOverrides }));
-    functionsLoaded.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
+    const functions = loadFunctions(lambda, { template: fnEnv, overrides, endpoints, functionEndpoints: options.functionEndpoints });
+    restoreEnv = functions.restoreEnv;
 
     // 4. resources, S3 -> Lambda wiring
     await createTables(dynamo.endpoint, resources, log);
     s3.onObjectCreated((record) => {
-      for (const n of notifications) {
+      for (const n of template.notifications) {
         if (!matches(n, record.s3.bucket.name, record.eventName, record.s3.object.key)) continue;
         lambda.invokeAsync(n.functionLogicalId, buildS3Event(record, n.id), record.s3.object.key);
       }
@@ -311,13 +230,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-    const [smtp] = await settleAll(stoppers, [
-      startSmtp({ port: ports.smtp, config, s3: s3Client, rules: receiptRules, activity, log, onStored: (m) => events.emit('mail', m) }),
+    const [smtp] = await stoppers.startAll([
+      startSmtp({ port: ports.smtp, config, s3: s3Client, rules: template.receiptRules, activity, log, onStored: (m) => events.emit('mail', m) }),
     ] as const);
     ports.smtp = smtp.port;
 
     // 6. ready once every function has loaded
-    await functionsLoaded;
+    await functions.loaded;
     const resumed = executions.resumePending();
     if (resumed === 0) setTimeout(() => !stopped && executions.warm(), 50).unref();
     if (resumed > 0) log(`resumed ${resumed} running timer execution(s) from ${layout.executions}`);
@@ -354,7 +273,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stateMachineArn,
       replyTokenSecretId,
       timeScale,
-      functionEnvironment: { ...functionVars, ...(Object.fromEntries(Object.entries(sdkEnvironment(endpoints)).filter(([, v]) => v !== undefined)) as Record<string, string>) },
+      functionEnvironment: { ...fnEnv.shared, ...overrides, ...(Object.fromEntries(Object.entries(sdkEnvironment(endpoints)).filter(([, v]) => v !== undefined)) as Record<string, string>) },
       outbox: ses.outbox,
       events,
       readRawMail: async (key) => {
@@ -369,28 +288,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         replayDeadLetters: () =>
           replayDeadLetters(layout.dlq, (name) => functionIds.find((id) => resources.name(id) === name), (id, event, label) => lambda.invokeAsync(id, event, label), log),
       },
-      whenIdle: async ({ timers = false, timeoutMs } = {}) => {
-        const settle = async () => {
-          for (;;) {
-            await activity.whenIdle();
-            if (!timers || executions.runningCount === 0) return;
-            await once(executions, 'execution');
-          }
-        };
-        if (timeoutMs === undefined) return settle();
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`local stack not idle after ${timeoutMs} ms: ${activity.inFlight} unit(s) in flight, ${executions.runningCount} execution(s) running`)),
-            timeoutMs,
-          );
-        });
-        try {
-          await Promise.race([settle(), timeout]);
-        } finally {
-          clearTimeout(timer);
-        }
-      },
+      whenIdle: (idle) => whenIdle(activity, executions, idle),
       stop: () =>
         (stopping ??= (async () => {
           stopped = true;
@@ -405,18 +303,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await cleanup();
     throw err;
   }
-}
-
-/** The variables that have a value (a Worker's `env` would turn `undefined` into the string "undefined"). */
-function definedOnly(vars: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
-}
-
-/** Awaits several start-ups; if one fails, stops the ones that started and rethrows the first error. */
-async function settleAll<T extends readonly Promise<{ stop(): Promise<void> }>[]>(stoppers: (() => Promise<void>)[], starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const results = await Promise.allSettled(starts);
-  for (const r of results) if (r.status === 'fulfilled') stoppers.push(() => r.value.stop());
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never;
 }
