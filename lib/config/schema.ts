@@ -97,9 +97,9 @@ export const configSchema = z
     attachmentLinkDays: z.number().positive().max(7).default(7),
     /** Raw mail retention in the S3 bucket, in days (0 keeps mail for ever). */
     rawMailRetentionDays: z.number().int().min(0).default(365),
-    /** Ordered routing rules and priority rules (README: "Routing rules"). */
+    /** Ordered routing rules and priority rules (docs/configuration.md, "Routing rules and priority rules"). */
     routing: routingSchema.default({ rules: [], priority: [] }),
-    /** Simple questions answered in the acknowledgement (README: "Automatic answers"). */
+    /** Simple questions answered in the acknowledgement (docs/configuration.md, "Automatic answers"). */
     faq: z.array(faqEntrySchema).default([]),
     /** Who is told when an alarm fires: e-mail subscriptions of the stack's alarm topic (each confirms by mail). */
     alerts: z.object({ emails: z.array(email).default([]) }).strict().default({ emails: [] }),

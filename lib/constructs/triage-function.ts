@@ -90,8 +90,8 @@ export function packDeployment(deploymentJson: string): string {
 }
 
 /**
- * How the functions are bundled (esbuild through NodejsFunction). Each choice below was measured with
- * `npm run bench` (README, "Benchmark and cost"); sizes are of the minified inbound bundle.
+ * How the functions are bundled (esbuild through NodejsFunction). `npm run bench` measures each choice
+ * below (docs/benchmarks.md); the sizes given are what it saves of the minified inbound bundle.
  */
 export function bundlingOptions(deploymentJson: string): BundlingOptions {
   return {
@@ -103,12 +103,12 @@ export function bundlingOptions(deploymentJson: string): BundlingOptions {
     // Prefer the ES module builds of dependencies (the SDK v3 clients): they tree-shake.
     mainFields: ['module', 'main'],
     // The AWS SDK v3 comes from the Lambda runtime (Node.js 22 ships the whole v3 SDK), not from the
-    // bundle: the SDK was 543 KiB of the 1,766 KiB inbound bundle, and no trimming of our own
-    // dependencies could bring that bundle under the 1,024 KiB budget with it (README, "Benchmark and
-    // cost"). The price, measured: requiring the runtime's clients costs more at cold start than
-    // the bundled, tree-shaken copy (~40 ms), which the cuts below (zod, the handlebars compiler,
-    // he) win back. The runtime's SDK version is not ours: the code uses only long-standing client
-    // APIs (GetObject, PutObject, the document client, SendRawEmail, StartExecution, GetSecretValue).
+    // bundle: bundled, it is about a third of the inbound bundle, and no trimming of our own
+    // dependencies brings that bundle under its 1,024 KiB budget with it (docs/benchmarks.md). The
+    // price: requiring the runtime's clients costs more at cold start than a bundled, tree-shaken copy
+    // (about 40 ms), which the cuts below win back. The runtime's SDK version is not ours: the code
+    // uses only long-standing client APIs (GetObject, PutObject, the document client, SendRawEmail,
+    // StartExecution, GetSecretValue).
     bundleAwsSDK: false,
     externalModules: ['@aws-sdk/*', '@smithy/*'],
     // A JS string literal: the functions read process.env.TRIAGE_DEPLOYMENT as a string.

@@ -18,7 +18,7 @@ export const PORT_ENV = {
 
 export type ServiceName = keyof typeof PORT_ENV;
 
-/** Default ports (see CONTRACTS.md); 0 means "any free port". */
+/** Default ports (the table in lib/local/README.md and docs/local-stack.md); 0 means "any free port". */
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
   smtp: 2525,
   s3: 4569,

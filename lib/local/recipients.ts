@@ -2,7 +2,7 @@ import type { TriageConfig } from '../../functions/domain/config';
 
 /**
  * Which receipt rule takes mail for an envelope recipient, mirroring the SES receipt rules of the
- * stack (CONTRACTS.md): one rule per department address and one for the general address, writing
+ * stack (lib/constructs/inbound-mail.ts): one rule per department address and one for the general address, writing
  * `inbound/<address lower-case>/<id>`, and one for the whole reply domain, writing `replies/<id>`.
  * Anything else is not ours: SES would not accept it (550 5.1.1).
  */

@@ -190,10 +190,10 @@ export class Executions extends EventEmitter {
 
   /**
    * Records a change in executions.json, at most every PERSIST_EVERY_MS and off the event loop: the
-   * file holds every execution, and writing it whole and synchronously on each change grew with the
-   * square of the executions (6 % of the local stack's CPU over the 500 tickets of the bench's e2e
-   * run, then 7 % for the synchronous write every 200 ms). `shutdown` writes what is pending
-   * synchronously, so a stopped stack leaves the file complete; a crash loses at most the last moment.
+   * file holds every execution, so writing it whole and synchronously on each change would cost time
+   * growing with the square of the executions, on the thread that runs the handlers' glue. `shutdown`
+   * writes what is pending synchronously, so a stopped stack leaves the file complete; a crash loses at
+   * most the last moment.
    */
   private persist(): void {
     if (!this.options.file || this.closed) return;

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 /**
- * `<stateDir>/stack.json` tells the operator CLI where the running local stack is (CONTRACTS.md).
+ * `<stateDir>/stack.json` tells the operator CLI where the running local stack is: its process, the
+ * emulators' endpoints and the stack's resource names (read by lib/cli/targets/local.ts).
  * Written when the stack is ready, removed on a clean stop; a file left by a killed stack is
  * recognised by its dead pid.
  */
@@ -13,7 +14,7 @@ export interface StackFile {
   bucketName: string;
   stateMachineArn: string;
   outboxDir: string;
-  /** not in the contract's minimum, for convenience */
+  /** the state directory itself */
   stateDir: string;
   dlqDir: string;
   replyTokenSecretId?: string;

@@ -58,7 +58,7 @@ export function cdkJsonContext(cdkJsonPath = join(REPO_ROOT, 'cdk.json')): Recor
   return (JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
 }
 
-/** Duck-typed `TriageFunction` (see CONTRACTS.md): a construct with `entry`, `handlerName` and `fn`. */
+/** Duck-typed `TriageFunction` (lib/constructs/triage-function.ts): a construct with `entry`, `handlerName` and `fn`. */
 function isTriageFunction(c: IConstruct): c is IConstruct & { entry: string; handlerName: string; fn: IConstruct } {
   const x = c as unknown as Record<string, unknown>;
   return typeof x.entry === 'string' && typeof x.fn === 'object' && x.fn !== null && typeof (x.fn as IConstruct).node === 'object';
@@ -77,7 +77,7 @@ export function synthesizeStack(options: { config: TriageConfig; deploymentJson:
   const started = Date.now();
   const stackModule = options.stackModule ?? DEFAULT_STACK_MODULE;
   if (!existsSync(stackModule) && !existsSync(`${stackModule}.ts`)) {
-    throw new LocalStackError(`cannot find the CDK stack ${stackModule} (it exports TriageStack, see notes/CONTRACTS.md)`);
+    throw new LocalStackError(`cannot find the CDK stack ${stackModule} (a module that exports TriageStack, as lib/triage-stack.ts does)`);
   }
   const previousDeprecated = process.env.JSII_DEPRECATED;
   process.env.JSII_DEPRECATED ??= 'quiet';
