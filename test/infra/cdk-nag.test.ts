@@ -4,7 +4,8 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { addNagChecks, addTriageStack } from '../../lib/triage-app';
-import { build, EXAMPLE_CONFIG, testContext } from './helpers';
+import { CONFIG_PATH } from '../support/fixtures';
+import { build, testContext } from './helpers';
 
 interface Ack {
   path: string;
@@ -42,7 +43,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('passes as a synth-time validation plugin (what `cdk synth` runs) with an empty report', () => {
     const synthApp = new App({ context: testContext() });
-    addTriageStack(synthApp, { configPath: EXAMPLE_CONFIG });
+    addTriageStack(synthApp, { configPath: CONFIG_PATH });
     addNagChecks(synthApp);
     const assembly = synthApp.synth();
     const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
@@ -54,7 +55,7 @@ describe('cdk-nag AwsSolutions', () => {
   it('stays clean in a stack with a region and an account (ARNs then carry them literally)', () => {
     for (const env of [{ region: 'eu-west-1' }, { account: '123456789012', region: 'us-east-1' }]) {
       const regional = new App({ context: testContext() });
-      addTriageStack(regional, { configPath: EXAMPLE_CONFIG, env });
+      addTriageStack(regional, { configPath: CONFIG_PATH, env });
       expect(findings(regional)).toEqual([]);
     }
   });

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/config/schema';
-import { build, configVariant, ROOT } from './helpers';
+import { ROOT } from '../support/fixtures';
+import { build, configVariant } from './helpers';
 
 describe('a broken config', () => {
   const badPrefix = configVariant((raw) => {

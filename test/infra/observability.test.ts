@@ -8,10 +8,11 @@ import { Observability } from '../../lib/constructs/observability';
 import { METRIC, SUPPRESSION_REASONS } from '../../functions/shared/metric-names';
 import { outcomeMetrics, suppressionReason, timerMetrics, type OutcomeFacts } from '../../functions/shared/observability';
 import type { ObjectOutcome } from '../../functions/ports';
-import { build, EXAMPLE_CONFIG } from './helpers';
+import { CONFIG_PATH } from '../support/fixtures';
+import { build, logicalIdIn } from './helpers';
 
 const { stack, template } = build();
-const topicId = stack.getLogicalId(stack.observability.topic.node.defaultChild as never);
+const topicId = logicalIdIn(stack, stack.observability.topic);
 const alarms = () => Object.entries(template.findResources('AWS::CloudWatch::Alarm')) as [string, any][];
 
 /** The dashboard body with tokens flattened to `@<logical id>` (it is a Fn::Join of strings and refs). */
@@ -51,12 +52,12 @@ describe('alarm topic', () => {
     const onTopic = (t: Template, id: string) => Object.values(t.findResources('AWS::SNS::Subscription', { Properties: { TopicArn: { Ref: id } } })) as any[];
     expect(onTopic(template, topicId)).toEqual([]);
     // config -> construct: the field is parsed (lower-cased, validated) and handed over as is
-    const cfg = parseConfig({ ...parse(readFileSync(EXAMPLE_CONFIG, 'utf8')), alerts: { emails: ['Ops@Example.com', 'oncall@example.com'] } });
+    const cfg = parseConfig({ ...parse(readFileSync(CONFIG_PATH, 'utf8')), alerts: { emails: ['Ops@Example.com', 'oncall@example.com'] } });
     expect(cfg.alerts.emails).toEqual(['ops@example.com', 'oncall@example.com']);
-    expect(loadConfigFile(EXAMPLE_CONFIG).alerts).toEqual({ emails: [] });
+    expect(loadConfigFile(CONFIG_PATH).alerts).toEqual({ emails: [] });
     const bare = new Stack(new App());
     const observability = new Observability(bare, 'Observability', { alarmEmails: cfg.alerts.emails });
-    const subscriptions = onTopic(Template.fromStack(bare), bare.getLogicalId(observability.topic.node.defaultChild as never));
+    const subscriptions = onTopic(Template.fromStack(bare), logicalIdIn(bare, observability.topic));
     expect(subscriptions.map((s) => [s.Properties.Protocol, s.Properties.Endpoint])).toEqual([
       ['email', 'ops@example.com'],
       ['email', 'oncall@example.com'],
@@ -75,7 +76,7 @@ describe('alarms', () => {
   });
 
   it('watch the inbound dead-letter queue', () => {
-    const queueId = stack.getLogicalId(stack.inboundFunction.failureQueue!.queue.node.defaultChild as never);
+    const queueId = logicalIdIn(stack, stack.inboundFunction.failureQueue!.queue);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -88,7 +89,7 @@ describe('alarms', () => {
 
   it('watch errors and throttles of every function, and failed timers', () => {
     for (const fn of [stack.inboundFunction, stack.timerFunction, stack.feedback.feedbackFunction]) {
-      const fnId = stack.getLogicalId(fn.fn.node.defaultChild as never);
+      const fnId = logicalIdIn(stack, fn.fn);
       for (const metric of ['Errors', 'Throttles']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
@@ -139,7 +140,7 @@ describe('dashboard', () => {
 describe('stack outputs for operators and the CLI', () => {
   it('publish the inbound function, the departments, the alarm topic and the dashboard', () => {
     const outputs = template.toJSON().Outputs;
-    expect(outputs.InboundFunctionName.Value).toEqual({ Ref: stack.getLogicalId(stack.inboundFunction.fn.node.defaultChild as never) });
+    expect(outputs.InboundFunctionName.Value).toEqual({ Ref: logicalIdIn(stack, stack.inboundFunction.fn) });
     expect(outputs.DepartmentNames.Value).toBe('billing,support,sales,triage');
     expect(outputs.AlarmTopicArn.Value).toEqual({ Ref: topicId });
     expect(outputs.DashboardName.Value).toEqual({ Ref: expect.any(String) });

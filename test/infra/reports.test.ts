@@ -4,13 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { build, configVariant } from './helpers';
-
-/** The statements of the policy attached to a role. */
-function roleStatements(template: ReturnType<typeof build>['template'], roleLogicalId: string): any[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
-  return policies.filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleLogicalId)).flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
+import { build, configVariant, logicalIdIn, roleStatements } from './helpers';
 
 describe('weekly report', () => {
   const withManagers = configVariant((raw) => {
@@ -19,7 +13,7 @@ describe('weekly report', () => {
 
   it('runs the report function on the configured schedule with { send: true }', () => {
     const { stack, template } = build({ configPath: withManagers });
-    const fnId = stack.getLogicalId(stack.reports.reportFunction.fn.node.defaultChild as never);
+    const fnId = logicalIdIn(stack, stack.reports.reportFunction.fn);
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(30 6 ? * MON *)',
@@ -38,13 +32,13 @@ describe('weekly report', () => {
     const { stack, template } = build();
     template.resourceCountIs('AWS::Events::Rule', 0);
     expect(stack.reports.weeklyRule).toBeUndefined();
-    template.hasOutput('ReportFunctionName', { Value: { Ref: stack.getLogicalId(stack.reports.reportFunction.fn.node.defaultChild as never) } });
+    template.hasOutput('ReportFunctionName', { Value: { Ref: logicalIdIn(stack, stack.reports.reportFunction.fn) } });
   });
 
   it('may read the ticket table and its index, and send from the mail domain: nothing else', () => {
     const { stack, template } = build({ configPath: withManagers });
-    const roleId = stack.getLogicalId(stack.reports.reportFunction.role.node.defaultChild as never);
-    const tableId = stack.getLogicalId(stack.table.node.defaultChild as never);
+    const roleId = logicalIdIn(stack, stack.reports.reportFunction.role);
+    const tableId = logicalIdIn(stack, stack.table);
     const all = roleStatements(template, roleId);
     // the rest: X-Ray, its log group, and its dead-letter queue (TriageFunction)
     const statements = all.filter((st) => /dynamodb:|ses:/.test(JSON.stringify(st.Action)));

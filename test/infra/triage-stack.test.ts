@@ -3,11 +3,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TIMER_STATES } from '../../lib/constructs/timers';
 import { loadConfigFile } from '../../lib/config/load';
 import { addTriageStack } from '../../lib/triage-app';
-import { build, configVariant, EXAMPLE_CONFIG, testContext } from './helpers';
+import { CONFIG_PATH } from '../support/fixtures';
+import { build, configVariant, roleStatements, testContext, type WithResource } from './helpers';
 
-const config = loadConfigFile(EXAMPLE_CONFIG);
-const { stack, template } = build();
-const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const config = loadConfigFile(CONFIG_PATH);
+const { stack, template, logicalId } = build();
 
 /** The state machine definition as JSON, tokens replaced by `@<logical id>`. */
 function stateMachineDefinition(t: Template): any {
@@ -118,7 +118,7 @@ describe('inbound mail (SES receipt)', () => {
   });
 
   it('creates every rule after the bucket policy that lets SES write', () => {
-    const policyId = stack.getLogicalId(stack.rawMailBucket.policy!.node.defaultChild as never);
+    const policyId = logicalId(stack.rawMailBucket.policy!);
     const rules = Object.values(template.findResources('AWS::SES::ReceiptRule')) as any[];
     for (const rule of rules) expect(rule.DependsOn).toContain(policyId);
   });
@@ -257,17 +257,12 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  const statementsOf = (fn: { role: unknown }) => {
-    const roleId = stack.getLogicalId((fn.role as any).node.defaultChild);
-    return Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-  };
+  const statementsOf = (fn: { role: WithResource }) => roleStatements(template, logicalId(fn.role));
   const actionsOf = (statements: any[]) => statements.flatMap((s) => [s.Action].flat()).sort();
 
   it('each function has its own role without managed policies', () => {
     for (const f of [stack.inboundFunction, stack.timerFunction]) {
-      const role = template.toJSON().Resources[stack.getLogicalId(f.role.node.defaultChild as never)];
+      const role = template.toJSON().Resources[logicalId(f.role)];
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
     expect(stack.inboundFunction.role).not.toBe(stack.timerFunction.role);
@@ -471,8 +466,8 @@ describe('stack', () => {
       }
     }
     const app = new App({ context: testContext() });
-    const staging = addTriageStack(app, { configPath: EXAMPLE_CONFIG, stackName: 'EmailTriage-staging' });
-    const production = addTriageStack(app, { configPath: EXAMPLE_CONFIG, stackName: 'EmailTriage-production' });
+    const staging = addTriageStack(app, { configPath: CONFIG_PATH, stackName: 'EmailTriage-staging' });
+    const production = addTriageStack(app, { configPath: CONFIG_PATH, stackName: 'EmailTriage-production' });
     expect(staging.stackName).toBe('EmailTriage-staging');
     expect(production.stackName).toBe('EmailTriage-production');
     expect(() => app.synth()).not.toThrow();

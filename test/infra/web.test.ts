@@ -4,18 +4,11 @@
  * functions that mail links, and an output for the operator.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { build, configVariant } from './helpers';
+import { build, configVariant, roleStatements } from './helpers';
 
-const { stack, template } = build();
-const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const { stack, template, logicalId } = build();
 const webFnId = () => logicalId(stack.webFunction.fn);
 const urlId = () => logicalId(stack.web.functionUrl);
-
-/** The statements of the policy attached to a role. */
-function roleStatements(t: typeof template, roleLogicalId: string): any[] {
-  const policies = Object.values(t.findResources('AWS::IAM::Policy')) as any[];
-  return policies.filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleLogicalId)).flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
 
 describe('web function', () => {
   it('is served by a function URL without IAM auth (the signed token in the link is the auth)', () => {
@@ -30,7 +23,7 @@ describe('web function', () => {
   });
 
   it('reads ticket items only, and may update only the survey answer', () => {
-    const role = stack.getLogicalId(stack.webFunction.role.node.defaultChild as never);
+    const role = logicalId(stack.webFunction.role);
     const statements = roleStatements(template, role);
     const table = { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] };
     const leadingKeys = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TICKET#*'] } };
@@ -64,7 +57,7 @@ describe('web function', () => {
 
   it('links to the custom domain of web.publicUrl when the config sets one', () => {
     const custom = build({ configPath: configVariant((raw) => (raw.web = { publicUrl: 'https://status.example.com/' })) });
-    const props = custom.template.toJSON().Resources[custom.stack.getLogicalId(custom.stack.inboundFunction.fn.node.defaultChild as never)].Properties;
+    const props = custom.template.toJSON().Resources[custom.logicalId(custom.stack.inboundFunction.fn)].Properties;
     expect(props.Environment.Variables.WEB_BASE_URL).toBe('https://status.example.com/');
   });
 
