@@ -1,12 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchWriteCommandInput, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../domain/ticket';
 import { TICKET_STATUSES } from '../domain/ticket';
 import type { SurveyChoice } from '../domain/web-links';
-import type { DeliveryClaim, DeliveryStep, ObjectOutcome, SatisfactionResult, TicketFilter, TicketRepository } from '../ports';
+import type { SatisfactionResult, TicketFilter, TicketRepository } from '../ports';
+import { isConditionFailure, stripKeys } from './dynamo-items';
 
-/** A delivery still unfinished after this long was abandoned (Lambda's limit is 15 minutes): a later delivery takes it over. */
-const STALE_CLAIM_MS = 15 * 60 * 1000;
 export const DEPARTMENT_STATUS_INDEX = 'byDepartmentStatus';
 
 const ticketKey = (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' });
@@ -16,19 +14,10 @@ const messageIdItem = (messageId: string, ticketId: string) => ({ pk: `MSGID#${m
 /** Rounds of re-sending what a BatchWriteItem left unprocessed (throttled), with growing pauses, before giving up. */
 const BATCH_ROUNDS = 6;
 
-function isConditionFailure(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
-
-function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk, sk, gsi1pk, gsi1sk, ...rest } = item;
-  return rest as T;
-}
-
 /**
- * The single-table layout (see README "Data model"): tickets, messages, Message-ID index, counters,
- * delivery claims and object outcomes share one table. No transactions: every multi-item change
- * is a sequence of conditional writes that a retry can repeat safely.
+ * Tickets, their messages, the Message-ID index and the ticket-number counters, in the single table
+ * (key shapes in table-layout.ts, described in docs/data-model.md). No transactions: every
+ * multi-item change is a sequence of conditional writes that a retry can repeat safely.
  */
 export class DynamoTicketRepository implements TicketRepository {
   constructor(
@@ -37,154 +26,6 @@ export class DynamoTicketRepository implements TicketRepository {
     /** Department names, for listing without a department filter (the index is keyed by department). */
     private readonly departments: readonly string[],
   ) {}
-
-  async getObjectOutcome(key: string): Promise<ObjectOutcome | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `OBJECT#${key}`, sk: 'OBJECT' }, ConsistentRead: true }));
-    return Item ? stripKeys<ObjectOutcome>(Item) : undefined;
-  }
-
-  async recordObjectOutcome(outcome: ObjectOutcome): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: `OBJECT#${outcome.key}`, sk: 'OBJECT', ...outcome } }));
-  }
-
-  async claimDelivery(dedupeKey: string, objectKey: string, now: Date): Promise<DeliveryClaim> {
-    const Key = { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' };
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...Key, objectKey, claimedAt: now.toISOString(), state: 'claimed', done: [] },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { status: 'new', firstKey: objectKey, done: [] };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
-    if (!Item) return this.claimDelivery(dedupeKey, objectKey, now); // deleted in between: claim again
-    const claim = { ticketId: Item.ticketId as string | undefined, firstKey: Item.objectKey as string, done: (Item.done as string[]) ?? [] };
-    if (Item.state === 'done') return { status: 'duplicate', ...claim };
-    if (Item.objectKey === objectKey) return { status: 'resumed', ...claim };
-    const stale = now.getTime() - Date.parse(Item.claimedAt as string) > STALE_CLAIM_MS;
-    if (!stale) return { status: 'duplicate', ...claim };
-    // The first delivery never finished: this one takes the claim over, keeping what was done.
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression: 'SET objectKey = :key, claimedAt = :now',
-          ConditionExpression: 'claimedAt = :old',
-          ExpressionAttributeValues: { ':key': objectKey, ':now': now.toISOString(), ':old': Item.claimedAt },
-        }),
-      );
-      return { status: 'resumed', ...claim };
-    } catch (err) {
-      if (isConditionFailure(err)) return { status: 'duplicate', ...claim };
-      throw err;
-    }
-  }
-
-  async bindTicket(dedupeKey: string, ticketId: string): Promise<string> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
-          UpdateExpression: 'SET ticketId = :id',
-          ConditionExpression: 'attribute_not_exists(ticketId)',
-          ExpressionAttributeValues: { ':id': ticketId },
-        }),
-      );
-      return ticketId;
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' }, ConsistentRead: true }));
-      return Item!.ticketId as string;
-    }
-  }
-
-  async beginStep(dedupeKey: string, step: DeliveryStep, attempt: string, now: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
-          UpdateExpression: 'SET #step = :attempt, #claimed = :now',
-          ConditionExpression: 'attribute_not_exists(#sending) AND attribute_not_exists(#result)',
-          ExpressionAttributeNames: { '#step': `step_${step}`, '#claimed': `claimed_${step}`, '#sending': `sending_${step}`, '#result': `result_${step}` },
-          ExpressionAttributeValues: { ':attempt': attempt, ':now': now.toISOString() },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  }
-
-  async markSending(dedupeKey: string, step: DeliveryStep, attempt: string, now: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
-          // Idempotent for the same attempt: when a write is applied but its answer is lost (a
-          // connection dropped), the SDK's retry must not read as "someone else is sending".
-          UpdateExpression: 'SET #sending = :attempt, #sendingAt = :now',
-          ConditionExpression: '#step = :attempt AND (attribute_not_exists(#sending) OR #sending = :attempt)',
-          ExpressionAttributeNames: { '#step': `step_${step}`, '#sending': `sending_${step}`, '#sendingAt': `sendingAt_${step}` },
-          ExpressionAttributeValues: { ':attempt': attempt, ':now': now.toISOString() },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  }
-
-  async abandonStep(dedupeKey: string, step: DeliveryStep, attempt: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
-          UpdateExpression: 'REMOVE #step, #sending',
-          ConditionExpression: '#step = :attempt',
-          ExpressionAttributeNames: { '#step': `step_${step}`, '#sending': `sending_${step}` },
-          ExpressionAttributeValues: { ':attempt': attempt },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err; // another attempt holds it now: nothing to give back
-    }
-  }
-
-  async finishStep(dedupeKey: string, step: DeliveryStep, detail: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
-        UpdateExpression: 'SET done = list_append(if_not_exists(done, :empty), :step), #detail = :detail',
-        ExpressionAttributeNames: { '#detail': `result_${step}` },
-        ExpressionAttributeValues: { ':empty': [], ':step': [step], ':detail': detail },
-      }),
-    );
-  }
-
-  async completeDelivery(dedupeKey: string, now: Date): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' },
-        UpdateExpression: 'SET #state = :done, completedAt = :now',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':done': 'done', ':now': now.toISOString() },
-      }),
-    );
-  }
 
   async nextTicketNumber(prefix: string): Promise<number> {
     const { Attributes } = await this.client.send(

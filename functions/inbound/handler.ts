@@ -3,6 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoAutoReplyLimiter } from '../adapters/dynamo-auto-reply-limiter';
 import { DynamoCustomerDirectory } from '../adapters/dynamo-customer-directory';
 import { DynamoQuarantine } from '../adapters/dynamo-quarantine';
+import { DynamoDeliveryLedger } from '../adapters/dynamo-delivery-ledger';
 import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { MailparserReader } from '../adapters/mailparser-reader';
 import { S3AttachmentStore } from '../adapters/s3-attachment-store';
@@ -31,6 +32,7 @@ function processInboundMail(): ProcessInboundMail {
     store: new S3RawMailStore(clients.s3(), requireEnv('RAW_MAIL_BUCKET')),
     reader: new MailparserReader(),
     repository: new DynamoTicketRepository(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.departments.map((d) => d.name)),
+    ledger: new DynamoDeliveryLedger(clients.dynamo(), requireEnv('TICKETS_TABLE')),
     mailer: new SuppressingMailer(new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()), new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE'))),
     timers: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
     secrets: new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID')),

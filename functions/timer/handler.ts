@@ -1,3 +1,4 @@
+import { DynamoDeliveryLedger } from '../adapters/dynamo-delivery-ledger';
 import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { SecretsManagerSecret } from '../adapters/secrets-manager-secret';
 import { SesMailer } from '../adapters/ses-mailer';
@@ -28,6 +29,7 @@ function runTicketTimer(): RunTicketTimer {
     config,
     templates,
     repository: new DynamoTicketRepository(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.departments.map((d) => d.name)),
+    ledger: new DynamoDeliveryLedger(clients.dynamo(), requireEnv('TICKETS_TABLE')),
     mailer: new SuppressingMailer(new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()), new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE'))),
     secrets,
     scheduler: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),

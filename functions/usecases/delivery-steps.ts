@@ -2,7 +2,7 @@ import type { InboundMail } from '../domain/mail';
 import type { OutgoingMail, SentMail } from '../domain/outgoing';
 import type { TicketMessage } from '../domain/ticket';
 import { randomUUID } from 'node:crypto';
-import type { DeliveryStep, LimitDecision, Mailer, TicketRepository } from '../ports';
+import type { DeliveryLedger, DeliveryStep, LimitDecision, Mailer, TicketRepository } from '../ports';
 
 /** DynamoDB items hold 400 KB; a message keeps this much text, the rest stays in the raw mail in S3. */
 export const MAX_STORED_TEXT = 64 * 1024;
@@ -64,6 +64,7 @@ export interface SendLimit {
  */
 export class DeliverySteps {
   constructor(
+    private readonly ledger: DeliveryLedger,
     private readonly repository: TicketRepository,
     private readonly mailer: Mailer,
     private readonly now: () => Date,
@@ -84,25 +85,25 @@ export class DeliverySteps {
     limit?: SendLimit,
     { onTicket = true }: { onTicket?: boolean } = {},
   ): Promise<{ sent: boolean; limited?: string }> {
-    const { repository, mailer } = this;
+    const { ledger, repository, mailer } = this;
     if (done.includes(step)) return { sent: false };
     // Everything that may fail and can simply be retried happens before the claim.
     const mail = await compose();
     await mailer.screen?.(mail);
     const attempt = randomUUID();
-    if (!(await repository.beginStep(dedupeKey, step, attempt, this.now()))) return { sent: false };
+    if (!(await ledger.beginStep(dedupeKey, step, attempt, this.now()))) return { sent: false };
 
     let charged = false;
     let sent: SentMail;
     try {
       const decision = limit ? await limit.take() : ({ allowed: true } as const);
       if (!decision.allowed) {
-        await repository.finishStep(dedupeKey, step, `limited: ${decision.limit}`);
+        await ledger.finishStep(dedupeKey, step, `limited: ${decision.limit}`);
         if (onTicket) await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${decision.limit}.`, textTruncated: false });
         return { sent: false, limited: decision.limit };
       }
       charged = Boolean(limit);
-      if (!(await repository.markSending(dedupeKey, step, attempt, this.now()))) {
+      if (!(await ledger.markSending(dedupeKey, step, attempt, this.now()))) {
         if (charged) await limit!.giveBack();
         return { sent: false }; // another attempt took the step over and sends it
       }
@@ -114,12 +115,12 @@ export class DeliverySteps {
       await giveBackPatiently(async () => {
         if (charged) await limit!.giveBack();
         charged = false;
-        await repository.abandonStep(dedupeKey, step, attempt);
+        await ledger.abandonStep(dedupeKey, step, attempt);
       });
       throw err;
     }
     const delivered = sent.sesMessageId ? sent.deliveredMessageId : undefined;
-    await repository.finishStep(dedupeKey, step, delivered ?? `suppressed: ${(sent.suppressed ?? []).join(', ')}`);
+    await ledger.finishStep(dedupeKey, step, delivered ?? `suppressed: ${(sent.suppressed ?? []).join(', ')}`);
     if (!delivered) {
       // every recipient is on the suppression list: nothing went out
       if (onTicket) await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${(sent.suppressed ?? []).join(', ')} on the suppression list (bounced or complained).`, textTruncated: false });

@@ -17,7 +17,7 @@ import { DeliverySteps, inboundRecord } from './delivery-steps';
 import { isStatusRequest } from '../domain/status-request';
 import { AnswerStatusRequest } from './answer-status-request';
 import type { CustomerDirectory } from '../ports/customers';
-import type { AttachmentStore, AutoReplyLimiter, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
+import type { AttachmentStore, AutoReplyLimiter, DeliveryLedger, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 
 export { MAX_STORED_TEXT } from './delivery-steps';
 
@@ -34,6 +34,8 @@ export interface InboundDependencies {
   store: RawMailStore;
   reader: MailReader;
   repository: TicketRepository;
+  /** Object outcomes, claims per mail and their steps: what makes delivery exactly-once. */
+  ledger: DeliveryLedger;
   mailer: Mailer;
   timers: TimerScheduler;
   secrets: SecretSource;
@@ -93,7 +95,7 @@ export class ProcessInboundMail {
     this.now = deps.now ?? (() => new Date());
     const cfg = deps.config;
     this.ownAddresses = new Set([cfg.generalAddress, ...cfg.departments.flatMap((d) => d.addresses)]);
-    this.steps = new DeliverySteps(deps.repository, deps.mailer, this.now);
+    this.steps = new DeliverySteps(deps.ledger, deps.repository, deps.mailer, this.now);
     this.conversation = new Conversation({ config: cfg, templates: deps.templates, repository: deps.repository, secrets: deps.secrets, steps: this.steps, timers: deps.timers, now: this.now });
     if (deps.customers) this.statusRequests = new AnswerStatusRequest({ ...deps, customers: deps.customers, steps: this.steps, now: this.now });
   }
@@ -130,8 +132,8 @@ export class ProcessInboundMail {
   private isOwnAddress = (address: string): boolean => this.ownAddresses.has(address) || address.endsWith(`@${this.deps.config.replyDomain}`);
 
   async execute(object: DeliveredObject): Promise<ObjectOutcome> {
-    const { repository } = this.deps;
-    const earlier = await repository.getObjectOutcome(object.key);
+    const { ledger } = this.deps;
+    const earlier = await ledger.getObjectOutcome(object.key);
     let released = false;
     if (earlier) {
       released = Boolean(earlier.quarantined && (await this.deps.quarantine.get(object.key))?.released);
@@ -139,12 +141,12 @@ export class ProcessInboundMail {
     }
 
     const outcome = await this.handle(object, released);
-    await repository.recordObjectOutcome(outcome);
+    await ledger.recordObjectOutcome(outcome);
     return outcome;
   }
 
   private async handle(object: DeliveredObject, released: boolean): Promise<ObjectOutcome> {
-    const { config, store, reader, repository } = this.deps;
+    const { config, store, reader, repository, ledger } = this.deps;
     const at = this.now().toISOString();
     const base = { key: object.key, at };
     const recipient = recipientOfKey(object.key);
@@ -160,7 +162,7 @@ export class ProcessInboundMail {
     if (!mail.from) return { ...about, outcome: 'rejected', reason: 'no usable sender address (From header missing or unreadable)' };
 
     const dedupeKey = dedupeKeyOf(mail, raw);
-    const claim = await repository.claimDelivery(dedupeKey, object.key, this.now());
+    const claim = await ledger.claimDelivery(dedupeKey, object.key, this.now());
     if (claim.status === 'duplicate') {
       return { ...about, outcome: 'duplicate', ticketId: claim.ticketId, reason: `same mail already delivered as ${claim.firstKey}` };
     }
@@ -169,7 +171,7 @@ export class ProcessInboundMail {
     const verdicts = readVerdicts(mail);
     if (this.statusRequests && recipient.kind === 'department' && !machine && isStatusRequest(mail.subject)) {
       const answered = await this.statusRequests.answer({ dedupeKey, done: claim.done, mail, recipient: recipient.address, base: about });
-      await repository.completeDelivery(dedupeKey, this.now());
+      await ledger.completeDelivery(dedupeKey, this.now());
       return answered;
     }
     const match = await this.matchThread(mail);
@@ -187,7 +189,7 @@ export class ProcessInboundMail {
     });
     const ctx: ConversationContext = { dedupeKey, done: claim.done, mail, rawKey: object.key, arrivedAt: object.arrivedAt, base: about };
     const finish = async (outcome: ObjectOutcome) => {
-      await repository.completeDelivery(dedupeKey, this.now());
+      await ledger.completeDelivery(dedupeKey, this.now());
       return outcome;
     };
     switch (decision.action) {
@@ -254,17 +256,17 @@ export class ProcessInboundMail {
     });
     if (!claim.done.includes('timer') && ticket.timer) {
       await this.deps.timers.schedule(ticket.id, ticket.timer);
-      await repository.finishStep(dedupeKey, 'timer', ticket.timer.at);
+      await ledger.finishStep(dedupeKey, 'timer', ticket.timer.at);
     }
-    await repository.completeDelivery(dedupeKey, this.now());
+    await ledger.completeDelivery(dedupeKey, this.now());
     const note = ack.limited ? `; no acknowledgement: ${ack.limited}` : '';
     return { ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: `${routingNote.reason}${note}` };
   }
 
   private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject, link: { linkedTo?: string; linkReason?: string } & Partial<Pick<Ticket, 'priority' | 'language' | 'autoAnswered' | 'needsReview'>>): Promise<Ticket> {
-    const { repository } = this.deps;
+    const { repository, ledger } = this.deps;
     const drawn = boundId ? undefined : formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix));
-    const ticketId = boundId ?? (await repository.bindTicket(dedupeKey, drawn!));
+    const ticketId = boundId ?? (await ledger.bindTicket(dedupeKey, drawn!));
     // A number this attempt just drew from the counter and bound names no ticket yet: no read needed.
     const existing = ticketId === drawn ? undefined : await repository.getTicket(ticketId);
     if (existing) return existing;

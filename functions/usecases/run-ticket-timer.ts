@@ -8,7 +8,7 @@ import type { TemplateRegistry } from '../domain/templates';
 import { surveyUrls } from '../domain/web-links';
 import { currentDueAt, type Ticket } from '../domain/ticket';
 import { planAfter, timerExecutionName, whyNotDue, type TimerPlan, type TimerStep } from '../domain/timers';
-import type { DeliveryStep, Mailer, SecretSource, TicketRepository, TimerScheduler } from '../ports';
+import type { DeliveryLedger, DeliveryStep, Mailer, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 import { DeliverySteps } from './delivery-steps';
 import { updateTicket } from './update-ticket';
 
@@ -16,6 +16,8 @@ export interface TimerDependencies {
   config: TriageConfig;
   templates: TemplateRegistry;
   repository: TicketRepository;
+  /** The at-most-once record of each step's mail (`timer:<execution name>`). */
+  ledger: DeliveryLedger;
   mailer: Mailer;
   secrets: SecretSource;
   scheduler: TimerScheduler;
@@ -60,7 +62,7 @@ export class RunTicketTimer {
 
   constructor(private readonly deps: TimerDependencies) {
     this.now = deps.now ?? (() => new Date());
-    this.steps = new DeliverySteps(deps.repository, deps.mailer, this.now);
+    this.steps = new DeliverySteps(deps.ledger, deps.repository, deps.mailer, this.now);
   }
 
   private department(ticket: Ticket): Department | undefined {

@@ -58,7 +58,7 @@ export async function ingestFile(target: LocalTarget, file: string, to: string, 
   await target.s3.send(new PutObjectCommand({ Bucket: target.stack.bucketName, Key: key, Body: body, ContentType: 'message/rfc822' }));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const outcome = await target.repository.getObjectOutcome(key);
+    const outcome = await target.ledger.getObjectOutcome(key);
     if (outcome) return { file: basename(file), outcome: outcome.outcome, ticketId: outcome.ticketId, department: outcome.department, reason: outcome.reason, key };
     const failure = deadLetterFor(key, target.stack.dlqDir);
     if (failure) return { file: basename(file), outcome: 'failed', reason: `the inbound function failed after its retries: ${failure}`, key };

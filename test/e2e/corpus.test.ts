@@ -146,7 +146,7 @@ describe('real mail nobody here wrote, through the local stack', () => {
     await deliverAll(syntheticMail().map((m) => ({ folder: 'synthetic' as const, file: m.name, variant: m.expect, raw: m.raw })));
 
     for (let i = 0; i < deliveries.length; i += 32) {
-      await Promise.all(deliveries.slice(i, i + 32).map(async (d) => (d.outcome = await clients.repository.getObjectOutcome(d.key))));
+      await Promise.all(deliveries.slice(i, i + 32).map(async (d) => (d.outcome = await clients.ledger.getObjectOutcome(d.key))));
     }
     sent = stack.outbox.list().map(readSent);
     elapsedMs = Date.now() - started;

@@ -5,7 +5,7 @@ import type { TriageConfig } from '../../functions/domain/config';
 import type { Suppression, SuppressionList } from '../../functions/ports/suppression-list';
 import { compareTicketIds, normaliseAddress, type Customer } from '../../functions/domain/customer';
 import { CustomerMergeError, type CustomerDirectory } from '../../functions/ports/customers';
-import type { AttachmentStore, AutoReplyLimiter, DeliveryClaim, DeliveryStep, LimitDecision, LinkedAttachment, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SatisfactionResult, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
+import type { AttachmentStore, AutoReplyLimiter, DeliveryClaim, DeliveryLedger, DeliveryStep, LimitDecision, LinkedAttachment, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SatisfactionResult, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
 import type { SurveyChoice } from '../../functions/domain/web-links';
 
 /** In-memory adapters for use-case tests and the benchmark: the same port contracts, no I/O. */
@@ -68,13 +68,10 @@ interface Claim {
   sending: Set<string>;
 }
 
-export class MemoryTicketRepository implements TicketRepository {
+/** The delivery ledger in memory: outcomes per object, claims per mail and their steps. */
+export class MemoryDeliveryLedger implements DeliveryLedger {
   readonly outcomes = new Map<string, ObjectOutcome>();
   readonly claims = new Map<string, Claim>();
-  readonly counters = new Map<string, number>();
-  readonly tickets = new Map<string, Ticket>();
-  readonly messages: TicketMessage[] = [];
-  readonly messageIds = new Map<string, string>();
 
   async getObjectOutcome(key: string) {
     return this.outcomes.get(key);
@@ -124,6 +121,14 @@ export class MemoryTicketRepository implements TicketRepository {
   async completeDelivery(dedupeKey: string) {
     this.claims.get(dedupeKey)!.state = 'done';
   }
+}
+
+export class MemoryTicketRepository implements TicketRepository {
+  readonly counters = new Map<string, number>();
+  readonly tickets = new Map<string, Ticket>();
+  readonly messages: TicketMessage[] = [];
+  readonly messageIds = new Map<string, string>();
+
   async nextTicketNumber(prefix: string) {
     const next = (this.counters.get(prefix) ?? 1000) + 1;
     this.counters.set(prefix, next);

@@ -1,7 +1,7 @@
 import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { ProcessInboundMail, type InboundDependencies } from '../../functions/usecases/process-inbound-mail';
 import { exampleConfig, exampleTemplates } from './fixtures';
-import { FixedSecret, MemoryAttachmentStore, MemoryCustomerDirectory, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from './in-memory';
+import { FixedSecret, MemoryAttachmentStore, MemoryCustomerDirectory, MemoryAutoReplyLimiter, MemoryDeliveryLedger, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from './in-memory';
 
 /**
  * The inbound use case wired to the in-memory adapters (the shipped config and templates, the real
@@ -17,6 +17,7 @@ export function inboundUseCase(overrides: Partial<InboundDependencies> = {}): Pr
     store: new MemoryRawMailStore(),
     reader: new MailparserReader(),
     repository: new MemoryTicketRepository(),
+    ledger: new MemoryDeliveryLedger(),
     mailer: new MemoryMailer(),
     timers: new MemoryTimers(),
     secrets: new FixedSecret(),

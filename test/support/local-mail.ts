@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDeliveryLedger } from '../../functions/adapters/dynamo-delivery-ledger';
 import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
 import type { LocalStack, OutboxEntry } from '../../lib/local';
 import { headerValues, parseHeaders, type HeaderField } from '../../lib/local/mail-headers';
@@ -17,7 +18,8 @@ export function stackClients(stack: Pick<LocalStack, 'endpoints' | 'region' | 't
   const s3 = new S3Client({ region: stack.region, endpoint: stack.endpoints.s3, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials }), { marshallOptions: { removeUndefinedValues: true } });
   const repository = new DynamoTicketRepository(dynamo, stack.tableName, stack.config.departments.map((d) => d.name));
-  return { s3, dynamo, repository, destroy: () => (s3.destroy(), dynamo.destroy()) };
+  const ledger = new DynamoDeliveryLedger(dynamo, stack.tableName);
+  return { s3, dynamo, repository, ledger, destroy: () => (s3.destroy(), dynamo.destroy()) };
 }
 
 /**

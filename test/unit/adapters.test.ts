@@ -5,6 +5,7 @@ import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
+import { DynamoDeliveryLedger } from '../../functions/adapters/dynamo-delivery-ledger';
 import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
 import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { SfnTimerScheduler } from '../../functions/adapters/sfn-timer-scheduler';
@@ -25,14 +26,20 @@ describe('DynamoTicketRepository', () => {
     expect(input.UpdateExpression).toBe('SET #value = if_not_exists(#value, :base) + :one');
     expect(input.ExpressionAttributeValues).toEqual({ ':base': 1000, ':one': 1 });
   });
+});
+
+describe('DynamoDeliveryLedger', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const ledger = new DynamoDeliveryLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'Tickets');
+  beforeEach(() => ddb.reset());
 
   it('claims a delivery once; a second object with the same mail is a duplicate, the same object resumes', async () => {
     const now = new Date('2026-11-23T10:00:00Z');
     ddb.on(PutCommand).resolvesOnce({}).rejects(conditionFailed());
     ddb.on(GetCommand).resolves({ Item: { objectKey: 'inbound/a/1', claimedAt: now.toISOString(), state: 'claimed', done: ['ack'], ticketId: 'BIL-1001' } });
-    expect(await repo.claimDelivery('k', 'inbound/a/1', now)).toEqual({ status: 'new', firstKey: 'inbound/a/1', done: [] });
-    expect(await repo.claimDelivery('k', 'inbound/a/1', now)).toEqual({ status: 'resumed', firstKey: 'inbound/a/1', done: ['ack'], ticketId: 'BIL-1001' });
-    expect(await repo.claimDelivery('k', 'inbound/a/2', now)).toMatchObject({ status: 'duplicate', ticketId: 'BIL-1001' });
+    expect(await ledger.claimDelivery('k', 'inbound/a/1', now)).toEqual({ status: 'new', firstKey: 'inbound/a/1', done: [] });
+    expect(await ledger.claimDelivery('k', 'inbound/a/1', now)).toEqual({ status: 'resumed', firstKey: 'inbound/a/1', done: ['ack'], ticketId: 'BIL-1001' });
+    expect(await ledger.claimDelivery('k', 'inbound/a/2', now)).toMatchObject({ status: 'duplicate', ticketId: 'BIL-1001' });
     expect(ddb.commandCalls(PutCommand)[0].args[0].input.ConditionExpression).toBe('attribute_not_exists(pk)');
   });
 
@@ -40,12 +47,12 @@ describe('DynamoTicketRepository', () => {
     ddb.on(PutCommand).rejects(conditionFailed());
     ddb.on(GetCommand).resolves({ Item: { objectKey: 'inbound/a/1', claimedAt: '2026-11-23T09:00:00.000Z', state: 'claimed', done: [] } });
     ddb.on(UpdateCommand).resolves({});
-    expect(await repo.claimDelivery('k', 'inbound/a/2', new Date('2026-11-23T10:00:00Z'))).toMatchObject({ status: 'resumed' });
+    expect(await ledger.claimDelivery('k', 'inbound/a/2', new Date('2026-11-23T10:00:00Z'))).toMatchObject({ status: 'resumed' });
   });
 
   it('lets other DynamoDB errors through so the event is retried', async () => {
     ddb.on(UpdateCommand).rejects(Object.assign(new Error('Throughput exceeded'), { name: 'ProvisionedThroughputExceededException' }));
-    await expect(repo.beginStep('k', 'ack', 'attempt-1', new Date())).rejects.toThrow('Throughput exceeded');
+    await expect(ledger.beginStep('k', 'ack', 'attempt-1', new Date())).rejects.toThrow('Throughput exceeded');
   });
 });
 

@@ -22,11 +22,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { S3Event } from 'aws-lambda';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
+import { DynamoDeliveryLedger } from '../../functions/adapters/dynamo-delivery-ledger';
 import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { buildDeploymentJson } from '../../lib/config/deployment';
 import { CONFIG_PATH, exampleConfig, FIXTURES } from '../support/fixtures';
-import { MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
+import { MemoryDeliveryLedger, MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
 import { inboundUseCase } from '../support/inbound';
 
 type Clients = typeof import('../../functions/shared/clients').clients;
@@ -217,10 +217,12 @@ describe('the SDK clients as configured retry throttling, timeouts and 5xx with 
     const config = exampleConfig();
     const store = new MemoryRawMailStore();
     const repository = new MemoryTicketRepository();
+    const ledger = new MemoryDeliveryLedger();
     const useCase = inboundUseCase({
       config,
       store,
       repository,
+      ledger,
       mailer: new SesMailer(ses, 'ConfigSet', 'us-east-1'),
     });
     const object = { key: 'inbound/help@example.com/obj1', arrivedAt: new Date() };
@@ -228,8 +230,8 @@ describe('the SDK clients as configured retry throttling, timeouts and 5xx with 
 
     await expect(settle(useCase.execute(object))).rejects.toMatchObject({ name: 'Throttling' });
     expect(transport.attempts).toHaveLength(6); // the SDK's attempts, all for the ack
-    expect(repository.outcomes.size).toBe(0); // unfinished: the retry runs it again
-    expect([...repository.claims.values()][0].steps.has('ack')).toBe(false); // the ack was given back
+    expect(ledger.outcomes.size).toBe(0); // unfinished: the retry runs it again
+    expect([...ledger.claims.values()][0].steps.has('ack')).toBe(false); // the ack was given back
 
     throttling = false; // Lambda's retry, a minute later
     expect(await settle(useCase.execute(object))).toMatchObject({ outcome: 'created', ticketId: 'BIL-1001' });
@@ -290,9 +292,9 @@ describe('the inbound handler, after the retries, fails the event with its S3 ke
     expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(0);
   });
 
-  it('the repository lets throttling through instead of taking it for a condition failure', async () => {
+  it('the delivery ledger lets throttling through instead of taking it for a condition failure', async () => {
     ddb.on(PutCommand).rejects(Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' }));
-    const repository = new DynamoTicketRepository(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'Tickets', ['billing']);
-    await expect(repository.claimDelivery('k', 'inbound/a/1', new Date())).rejects.toMatchObject({ name: 'ThrottlingException' });
+    const ledger = new DynamoDeliveryLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'Tickets');
+    await expect(ledger.claimDelivery('k', 'inbound/a/1', new Date())).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 });

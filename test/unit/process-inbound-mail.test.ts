@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { verifyReplyAddress } from '../../functions/domain/reply-token';
 import { dedupeKeyOf, recipientOfKey } from '../../functions/usecases/process-inbound-mail';
-import { FixedSecret, MemoryAutoReplyLimiter, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import { FixedSecret, MemoryAutoReplyLimiter, MemoryDeliveryLedger, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
 import { FIXTURES, exampleConfig, exampleTemplates } from '../support/fixtures';
 import { inboundUseCase } from '../support/inbound';
 
 function setup() {
   const store = new MemoryRawMailStore();
   const repository = new MemoryTicketRepository();
+  const ledger = new MemoryDeliveryLedger();
   const mailer = new MemoryMailer();
   const timers = new MemoryTimers();
   const secrets = new FixedSecret();
@@ -20,6 +21,7 @@ function setup() {
     quarantine,
     store,
     repository,
+    ledger,
     mailer,
     timers,
     secrets,
@@ -29,7 +31,7 @@ function setup() {
     store.objects.set(key, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
     return useCase.execute({ key, arrivedAt: new Date('2026-11-23T10:15:02Z') });
   };
-  return { store, repository, mailer, timers, useCase, deliver, quarantine };
+  return { store, repository, ledger, mailer, timers, useCase, deliver, quarantine };
 }
 
 const refund = readFileSync(join(FIXTURES, 'refund-to-help.eml'));
@@ -101,13 +103,13 @@ describe('ProcessInboundMail', () => {
   });
 
   it('stores machine mail without a ticket or any reply', async () => {
-    const { deliver, repository, mailer, timers } = setup();
+    const { deliver, repository, ledger, mailer, timers } = setup();
     const outcome = await deliver('inbound/billing@example.com/ooo', readFileSync(join(FIXTURES, 'out-of-office.eml')));
     expect(outcome).toMatchObject({ outcome: 'suppressed', reason: expect.stringMatching(/auto-submitted/) });
     expect(mailer.sent).toHaveLength(0);
     expect(repository.tickets.size).toBe(0);
     expect(timers.scheduled.size).toBe(0);
-    expect(repository.outcomes.get('inbound/billing@example.com/ooo')?.outcome).toBe('suppressed');
+    expect(ledger.outcomes.get('inbound/billing@example.com/ooo')?.outcome).toBe('suppressed');
   });
 
   it('rejects mail without a usable sender, with the reason', async () => {
@@ -190,6 +192,7 @@ describe('attachments too large to forward', () => {
       store,
       reader: new MailparserReader(),
       repository: new MemoryTicketRepository(),
+      ledger: new MemoryDeliveryLedger(),
       mailer,
       timers: new MemoryTimers(),
       secrets: new FixedSecret(),

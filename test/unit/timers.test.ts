@@ -6,7 +6,7 @@ import { awaitingResponsePlan, retime, waitingPlan, whyNotDue } from '../../func
 import { addBusinessDays } from '../../functions/domain/turnaround';
 import { RunTicketTimer } from '../../functions/usecases/run-ticket-timer';
 import { exampleConfig, exampleTemplates } from '../support/fixtures';
-import { FixedSecret, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import { FixedSecret, MemoryDeliveryLedger, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
 import { inboundUseCase } from '../support/inbound';
 
 const config = exampleConfig();
@@ -103,15 +103,17 @@ describe('timer plans', () => {
 function setup() {
   const store = new MemoryRawMailStore();
   const repository = new MemoryTicketRepository();
+  const ledger = new MemoryDeliveryLedger();
   const mailer = new MemoryMailer();
   const timers = new MemoryTimers();
   let clock = new Date('2026-11-23T14:00:00Z'); // Monday 09:00 in New York
   const now = () => clock;
-  const inbound = inboundUseCase({ store, repository, mailer, timers, secrets: new FixedSecret(KEY), now });
+  const inbound = inboundUseCase({ store, repository, ledger, mailer, timers, secrets: new FixedSecret(KEY), now });
   const timer = new RunTicketTimer({
     config,
     templates: exampleTemplates(),
     repository,
+    ledger,
     mailer,
     secrets: new FixedSecret(KEY),
     scheduler: timers,

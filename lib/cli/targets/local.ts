@@ -6,6 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCustomerDirectory } from '../../../functions/adapters/dynamo-customer-directory';
 import { DynamoQuarantine } from '../../../functions/adapters/dynamo-quarantine';
+import { DynamoDeliveryLedger } from '../../../functions/adapters/dynamo-delivery-ledger';
 import { DynamoTicketRepository } from '../../../functions/adapters/dynamo-ticket-repository';
 import type { TriageConfig } from '../../../functions/domain/config';
 import type { ObjectOutcome } from '../../../functions/ports';
@@ -71,6 +72,8 @@ export class LocalTarget implements Target {
   private s3Client?: S3Client;
   readonly config: TriageConfig;
   readonly repository: DynamoTicketRepository;
+  /** Object outcomes (`triage ingest` waits for them). */
+  readonly ledger: DynamoDeliveryLedger;
   readonly quarantine: DynamoQuarantine;
   readonly customers: DynamoCustomerDirectory;
   readonly departments: readonly string[];
@@ -85,6 +88,7 @@ export class LocalTarget implements Target {
     this.config = loadConfigFile(stack.configPath ?? 'triage.config.yaml');
     this.departments = this.config.departments.map((d) => d.name);
     this.repository = new DynamoTicketRepository(this.dynamo, stack.tableName, this.departments);
+    this.ledger = new DynamoDeliveryLedger(this.dynamo, stack.tableName);
     this.quarantine = new DynamoQuarantine(this.dynamo, stack.tableName);
     this.customers = new DynamoCustomerDirectory(this.dynamo, stack.tableName);
     this.bucketName = stack.bucketName;
