@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TriageConfig } from '../domain/config';
 import type { AutoReplyLimiter, LimitDecision } from '../ports';
+import { isConditionFailure } from './dynamo-items';
+import { GLOBAL_RATE_SCOPE, rateWindowKey, senderRateScope, type TableKey } from './table-layout';
 
 interface Window {
   scope: string;
@@ -10,7 +11,7 @@ interface Window {
 }
 
 /**
- * Fixed-window counters in DynamoDB (`RATE#<scope>#<minutes>m#<window start>`), taken with a
+ * Fixed-window counters in DynamoDB (`rateWindowKey`: one item per scope, length and start), taken with a
  * conditional ADD, so concurrent functions never exceed a limit. Windows are checked from the
  * shortest per-sender one to the global one; a count taken in an earlier window before a later
  * one refuses is not given back: the limiter errs on the side of silence. Counters expire by TTL.
@@ -24,15 +25,15 @@ export class DynamoAutoReplyLimiter implements AutoReplyLimiter {
 
   private windows(sender: string): Window[] {
     return [
-      ...[...this.limits.perSender].sort((a, b) => a.minutes - b.minutes).map((w) => ({ scope: `sender:${sender.toLowerCase()}`, ...w })),
-      { scope: 'global', ...this.limits.global },
+      ...[...this.limits.perSender].sort((a, b) => a.minutes - b.minutes).map((w) => ({ scope: senderRateScope(sender), ...w })),
+      { scope: GLOBAL_RATE_SCOPE, ...this.limits.global },
     ];
   }
 
-  private key(window: Window, now: Date): { pk: string; sk: string } {
+  private key(window: Window, now: Date): TableKey {
     const span = window.minutes * 60_000;
     const start = Math.floor(now.getTime() / span) * span;
-    return { pk: `RATE#${window.scope}#${window.minutes}m#${new Date(start).toISOString()}`, sk: 'RATE' };
+    return rateWindowKey(window.scope, window.minutes, new Date(start));
   }
 
   async giveBack(sender: string, now: Date): Promise<void> {
@@ -47,7 +48,7 @@ export class DynamoAutoReplyLimiter implements AutoReplyLimiter {
           ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
         }),
       ).catch((err) => {
-        if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+        if (!isConditionFailure(err)) throw err;
       });
     }
   }
@@ -68,8 +69,8 @@ export class DynamoAutoReplyLimiter implements AutoReplyLimiter {
           }),
         );
       } catch (err) {
-        if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') {
-          const who = window.scope === 'global' ? 'all senders' : 'this sender';
+        if (isConditionFailure(err)) {
+          const who = window.scope === GLOBAL_RATE_SCOPE ? 'all senders' : 'this sender';
           return { allowed: false, limit: `${window.max} automatic replies per ${window.minutes} minutes to ${who}` };
         }
         throw err;

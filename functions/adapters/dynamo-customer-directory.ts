@@ -1,9 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { compareTicketIds, normaliseAddress, type Customer } from '../domain/customer';
 import { CustomerMergeError, type CustomerDirectory } from '../ports/customers';
-
-/** One item per address: `CUSTOMER#<address>` / `CUSTOMER`, in the ticket table. */
-const customerKey = (address: string) => ({ pk: `CUSTOMER#${address}`, sk: 'CUSTOMER' });
+import { customerKey } from './table-layout';
 
 interface CustomerItem {
   address: string;
@@ -18,7 +16,7 @@ interface CustomerItem {
 }
 
 /**
- * The customer directory in the ticket table. Ticket ids are a string set added with `ADD`, so
+ * The customer directory in the ticket table, one item per address (`customerKey`). Ticket ids are a string set added with `ADD`, so
  * recording the same ticket twice (a retried delivery) is harmless. A merge writes the primary's
  * alias set first, then points each merged address at the primary: stopped half-way, the primary
  * already shows the alias's tickets, and running the merge again finishes it.

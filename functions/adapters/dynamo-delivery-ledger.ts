@@ -1,12 +1,10 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryClaim, DeliveryLedger, DeliveryStep, ObjectOutcome } from '../ports/delivery-ledger';
 import { isConditionFailure, stripKeys } from './dynamo-items';
+import { deliveryKey, objectOutcomeKey } from './table-layout';
 
 /** A delivery still unfinished after this long was abandoned (Lambda's limit is 15 minutes): a later delivery takes it over. */
 const STALE_CLAIM_MS = 15 * 60 * 1000;
-
-const deliveryKey = (dedupeKey: string) => ({ pk: `DELIVERY#${dedupeKey}`, sk: 'DELIVERY' });
-const objectKey = (key: string) => ({ pk: `OBJECT#${key}`, sk: 'OBJECT' });
 
 /**
  * The delivery ledger in the single table: what makes a mail's side effects happen exactly once
@@ -37,12 +35,12 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   ) {}
 
   async getObjectOutcome(key: string): Promise<ObjectOutcome | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: objectKey(key), ConsistentRead: true }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: objectOutcomeKey(key), ConsistentRead: true }));
     return Item ? stripKeys<ObjectOutcome>(Item) : undefined;
   }
 
   async recordObjectOutcome(outcome: ObjectOutcome): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...objectKey(outcome.key), ...outcome } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...objectOutcomeKey(outcome.key), ...outcome } }));
   }
 
   async claimDelivery(dedupeKey: string, objectKey: string, now: Date): Promise<DeliveryClaim> {

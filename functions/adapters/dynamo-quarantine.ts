@@ -1,8 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Quarantine, QuarantineEntry } from '../ports';
+import { isConditionFailure } from './dynamo-items';
+import { QUARANTINE_PARTITION, quarantineKey } from './table-layout';
 
-/** Quarantined mail as items `QUARANTINE` / `<object key>` (one partition: operators list them all; the volume is small). */
+/** Quarantined mail, one item per object key in one partition (`quarantineKey`): operators list them all; the volume is small. */
 export class DynamoQuarantine implements Quarantine {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -10,11 +11,11 @@ export class DynamoQuarantine implements Quarantine {
   ) {}
 
   async hold(entry: QuarantineEntry): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'QUARANTINE', sk: entry.key, ...entry } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...quarantineKey(entry.key), ...entry } }));
   }
 
   async get(key: string): Promise<QuarantineEntry | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'QUARANTINE', sk: key }, ConsistentRead: true }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: quarantineKey(key), ConsistentRead: true }));
     if (!Item) return undefined;
     const { pk, sk, ...entry } = Item;
     return entry as QuarantineEntry;
@@ -24,7 +25,7 @@ export class DynamoQuarantine implements Quarantine {
     const out: QuarantineEntry[] = [];
     let ExclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
     do {
-      const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'QUARANTINE' }, ExclusiveStartKey }));
+      const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': QUARANTINE_PARTITION }, ExclusiveStartKey }));
       for (const { pk, sk, ...entry } of page.Items ?? []) out.push(entry as QuarantineEntry);
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
@@ -36,7 +37,7 @@ export class DynamoQuarantine implements Quarantine {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: 'QUARANTINE', sk: key },
+          Key: quarantineKey(key),
           UpdateExpression: 'SET released = :true, releasedAt = :at',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':true': true, ':at': at.toISOString() },
@@ -44,7 +45,7 @@ export class DynamoQuarantine implements Quarantine {
       );
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(err)) return false;
       throw err;
     }
   }

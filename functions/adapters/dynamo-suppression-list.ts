@@ -1,18 +1,14 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Suppression, SuppressionList } from '../ports/suppression-list';
+import { isConditionFailure } from './dynamo-items';
+import { suppressionKey, transientBounceKey, transientBounceRange } from './table-layout';
 
-const suppressKey = (address: string) => ({ pk: `SUPPRESS#${address.toLowerCase()}`, sk: 'SUPPRESS' });
 const epochSeconds = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
 
-function isConditionFailure(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
-}
-
 /**
- * The suppression list in the ticket table: `SUPPRESS#<address>` / `SUPPRESS` holds the suppression,
- * `SUPPRESS#<address>` / `SOFT#<time>#<feedback id>` one item per transient bounce (counted with a
- * Query over the window). Soft items and time-limited suppressions carry `expiresAt` for the table's
+ * The suppression list in the ticket table: one item per address holds the suppression
+ * (`suppressionKey`), and the same partition one item per transient bounce (`transientBounceKey`,
+ * counted with a Query over the window). Soft items and time-limited suppressions carry `expiresAt` for the table's
  * TTL; reads check `until` themselves, so expiry is exact where TTL is late or absent (locally).
  */
 export class DynamoSuppressionList implements SuppressionList {
@@ -23,7 +19,7 @@ export class DynamoSuppressionList implements SuppressionList {
 
   async find(addresses: readonly string[], now: Date): Promise<Suppression[]> {
     const unique = [...new Set(addresses.map((a) => a.trim().toLowerCase()).filter(Boolean))];
-    const items = await Promise.all(unique.map((address) => this.client.send(new GetCommand({ TableName: this.tableName, Key: suppressKey(address) }))));
+    const items = await Promise.all(unique.map((address) => this.client.send(new GetCommand({ TableName: this.tableName, Key: suppressionKey(address) }))));
     const out: Suppression[] = [];
     for (const { Item } of items) {
       if (!Item) continue;
@@ -36,7 +32,7 @@ export class DynamoSuppressionList implements SuppressionList {
 
   async suppress(entry: Suppression): Promise<void> {
     const address = entry.address.toLowerCase();
-    const Item = { ...suppressKey(address), ...entry, address, ...(entry.until ? { expiresAt: epochSeconds(entry.until) } : {}) };
+    const Item = { ...suppressionKey(address), ...entry, address, ...(entry.until ? { expiresAt: epochSeconds(entry.until) } : {}) };
     try {
       await this.client.send(
         new PutCommand({
@@ -52,12 +48,13 @@ export class DynamoSuppressionList implements SuppressionList {
   }
 
   async recordTransientBounce(address: string, feedbackId: string, at: Date, windowMs: number): Promise<number> {
-    const pk = suppressKey(address).pk;
+    const { pk, sk } = transientBounceKey(address, at.toISOString(), feedbackId);
     const iso = at.toISOString();
+    const range = transientBounceRange(new Date(at.getTime() - windowMs).toISOString(), iso);
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk, sk: `SOFT#${iso}#${feedbackId}`, address: address.toLowerCase(), at: iso, feedbackId, expiresAt: Math.ceil((at.getTime() + windowMs) / 1000) },
+        Item: { pk, sk, address: address.toLowerCase(), at: iso, feedbackId, expiresAt: Math.ceil((at.getTime() + windowMs) / 1000) },
       }),
     );
     let count = 0;
@@ -67,7 +64,7 @@ export class DynamoSuppressionList implements SuppressionList {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': pk, ':from': `SOFT#${new Date(at.getTime() - windowMs).toISOString()}`, ':to': `SOFT#${iso}#\uffff` },
+          ExpressionAttributeValues: { ':pk': pk, ':from': range.from, ':to': range.to },
           Select: 'COUNT',
           ConsistentRead: true,
           ExclusiveStartKey,
@@ -80,7 +77,7 @@ export class DynamoSuppressionList implements SuppressionList {
   }
 
   async lift(address: string): Promise<boolean> {
-    const { Attributes } = await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: suppressKey(address), ReturnValues: 'ALL_OLD' }));
+    const { Attributes } = await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: suppressionKey(address), ReturnValues: 'ALL_OLD' }));
     return Attributes !== undefined;
   }
 }

@@ -4,12 +4,10 @@ import { TICKET_STATUSES } from '../domain/ticket';
 import type { SurveyChoice } from '../domain/web-links';
 import type { SatisfactionResult, TicketFilter, TicketRepository } from '../ports';
 import { isConditionFailure, stripKeys } from './dynamo-items';
+import { counterKey, DEPARTMENT_STATUS_INDEX, departmentStatusKey, MESSAGE_SORT_PREFIX, messageIdKey, messageKey, ticketIndexKeys, ticketKey, ticketPartition } from './table-layout';
 
-export const DEPARTMENT_STATUS_INDEX = 'byDepartmentStatus';
-
-const ticketKey = (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' });
-const messageItem = (message: TicketMessage) => ({ pk: `TICKET#${message.ticketId}`, sk: `MSG#${message.at}#${message.kind}#${message.messageId ?? ''}`, ...message });
-const messageIdItem = (messageId: string, ticketId: string) => ({ pk: `MSGID#${messageId.toLowerCase()}`, sk: 'MSGID', ticketId });
+const messageItem = (message: TicketMessage) => ({ ...messageKey(message), ...message });
+const messageIdItem = (messageId: string, ticketId: string) => ({ ...messageIdKey(messageId), ticketId });
 
 /** Rounds of re-sending what a BatchWriteItem left unprocessed (throttled), with growing pauses, before giving up. */
 const BATCH_ROUNDS = 6;
@@ -31,7 +29,7 @@ export class DynamoTicketRepository implements TicketRepository {
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: `COUNTER#${prefix}`, sk: 'COUNTER' },
+        Key: counterKey(prefix),
         // Numbers start at 1001: a ticket number that looks like a count of one is a poor first impression.
         UpdateExpression: 'SET #value = if_not_exists(#value, :base) + :one',
         ExpressionAttributeNames: { '#value': 'value' },
@@ -47,7 +45,7 @@ export class DynamoTicketRepository implements TicketRepository {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...ticketKey(ticket.id), gsi1pk: `${ticket.department}#${ticket.status}`, gsi1sk: ticket.dueAt, ...ticket },
+          Item: { ...ticketKey(ticket.id), ...ticketIndexKeys(ticket), ...ticket },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -62,7 +60,7 @@ export class DynamoTicketRepository implements TicketRepository {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...ticketKey(ticket.id), gsi1pk: `${ticket.department}#${ticket.status}`, gsi1sk: ticket.dueAt, ...ticket, version: expectedVersion + 1 },
+          Item: { ...ticketKey(ticket.id), ...ticketIndexKeys(ticket), ...ticket, version: expectedVersion + 1 },
           ConditionExpression: 'version = :expected',
           ExpressionAttributeValues: { ':expected': expectedVersion },
         }),
@@ -92,7 +90,7 @@ export class DynamoTicketRepository implements TicketRepository {
               TableName: this.tableName,
               IndexName: DEPARTMENT_STATUS_INDEX,
               KeyConditionExpression: filter.dueFrom ? 'gsi1pk = :pk AND gsi1sk >= :due' : 'gsi1pk = :pk',
-              ExpressionAttributeValues: { ':pk': `${department}#${status}`, ...(filter.dueFrom ? { ':due': filter.dueFrom } : {}) },
+              ExpressionAttributeValues: { ':pk': departmentStatusKey(department, status), ...(filter.dueFrom ? { ':due': filter.dueFrom } : {}) },
               ExclusiveStartKey,
             }),
           );
@@ -129,7 +127,7 @@ export class DynamoTicketRepository implements TicketRepository {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
-          ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':msg': 'MSG#' },
+          ExpressionAttributeValues: { ':pk': ticketPartition(ticketId), ':msg': MESSAGE_SORT_PREFIX },
           ExclusiveStartKey,
         }),
       );
@@ -144,7 +142,7 @@ export class DynamoTicketRepository implements TicketRepository {
   }
 
   async findTicketByMessageId(messageId: string): Promise<string | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `MSGID#${messageId.toLowerCase()}`, sk: 'MSGID' } }));
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: messageIdKey(messageId) }));
     return Item?.ticketId as string | undefined;
   }
 
@@ -160,7 +158,7 @@ export class DynamoTicketRepository implements TicketRepository {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':status': status,
-          ':gsi1pk': `${current.department}#${status}`,
+          ':gsi1pk': departmentStatusKey(current.department, status),
           ':department': current.department,
           ':one': 1,
           ...(closing ? { ':at': at.toISOString() } : {}),

@@ -1,9 +1,10 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { DEPARTMENT_STATUS_INDEX } from '../../functions/adapters/table-layout';
 
-/** Name of the GSI listing a department's tickets by status, ordered by due time (contract). */
-export const BY_DEPARTMENT_STATUS_INDEX = 'byDepartmentStatus';
+/** Name of the GSI listing a department's tickets by status, ordered by due time (see table-layout.ts). */
+export const BY_DEPARTMENT_STATUS_INDEX = DEPARTMENT_STATUS_INDEX;
 
 /** Properties of a {@link TicketStore}. */
 export interface TicketStoreProps {
@@ -16,7 +17,7 @@ export interface TicketStoreProps {
 
 /**
  * The single DynamoDB table of tickets, messages, Message-ID index, counters, dedupe markers and
- * object outcomes (see the contract for the item shapes): `pk`/`sk`, GSI `byDepartmentStatus`
+ * object outcomes (item shapes in docs/data-model.md): `pk`/`sk`, GSI `byDepartmentStatus`
  * (`gsi1pk` = `<department>#<status>`, `gsi1sk` = due time), on-demand, point-in-time recovery,
  * TTL on `expiresAt`.
  */

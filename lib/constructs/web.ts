@@ -4,6 +4,7 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, InvokeMode, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { TICKET_PARTITION_PATTERN } from '../../functions/adapters/table-layout';
 import type { TicketStore } from './ticket-store';
 import { TriageFunction } from './triage-function';
 
@@ -73,7 +74,7 @@ export class Web extends Construct {
 
     // Ticket items only: the ticket (sk TICKET) and its messages (sk MSG#...) share the partition key
     // TICKET#<id>; claims, counters, the suppression list and the Message-ID index stay out of reach.
-    const ticketItemsOnly = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TICKET#*'] } };
+    const ticketItemsOnly = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [TICKET_PARTITION_PATTERN] } };
     this.webFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'ReadTickets',
