@@ -1,0 +1,4 @@
+/** The key that signs per-ticket reply addresses. */
+export interface SecretSource {
+  replyTokenKey(): Promise<string>;
+}
