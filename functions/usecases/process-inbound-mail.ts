@@ -1,23 +1,19 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { Department, TriageConfig } from '../domain/config';
-import { splitAttachments } from '../domain/attachments';
-import { composeAcknowledgement, composeAgentCopy } from '../domain/compose';
+import type { TriageConfig } from '../domain/config';
+import { dedupeKeyOf, recipientOfKey, type DeliveryRecipient } from '../domain/delivery-key';
 import { detectMachineMail } from '../domain/gate';
 import type { InboundMail } from '../domain/mail';
-import { replyAddress, verifyReplyAddress } from '../domain/reply-token';
-import type { TemplateRegistry } from '../domain/templates';
-import { decideNewMail, ticketFieldsOf } from '../domain/triage-decision';
-import { decideConversation, referencedIds, replyDomainAddresses, type ThreadMatch } from '../domain/thread';
-import { formatTicketId, ticketTagsIn, type Ticket } from '../domain/ticket';
-import { awaitingResponsePlan, responseDue } from '../domain/timers';
-import { readVerdicts, senderAuthenticated } from '../domain/verdicts';
-import { statusUrl } from '../domain/web-links';
-import { Conversation, type ConversationContext } from './conversation';
-import { DeliverySteps, inboundRecord } from './delivery-steps';
+import { verifyReplyAddress } from '../domain/reply-token';
 import { isStatusRequest } from '../domain/status-request';
-import { AnswerStatusRequest } from './answer-status-request';
-import type { CustomerDirectory } from '../ports/customers';
+import type { TemplateRegistry } from '../domain/templates';
+import { decideConversation, referencedIds, replyDomainAddresses, type ThreadMatch } from '../domain/thread';
+import { ticketTagsIn } from '../domain/ticket';
+import { readVerdicts, senderAuthenticated } from '../domain/verdicts';
 import type { AttachmentStore, AutoReplyLimiter, DeliveryLedger, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
+import type { CustomerDirectory } from '../ports/customers';
+import { AnswerStatusRequest } from './answer-status-request';
+import { Conversation, type ConversationContext } from './conversation';
+import { DeliverySteps } from './delivery-steps';
+import { OpenTicket } from './open-ticket';
 
 export { MAX_STORED_TEXT } from './delivery-steps';
 
@@ -50,54 +46,38 @@ export interface InboundDependencies {
   now?: () => Date;
 }
 
-/** The address a delivered object was received for, from its key; `reply` for the reply domain. */
-export function recipientOfKey(key: string): { kind: 'department'; address: string } | { kind: 'reply' } | undefined {
-  const inbound = /^inbound\/([^/]+@[^/]+)\/[^/]+$/.exec(key);
-  if (inbound) return { kind: 'department', address: inbound[1].toLowerCase() };
-  if (/^replies\/[^/]+$/.test(key)) return { kind: 'reply' };
-  return undefined;
-}
-
 /**
- * The identity of a mail across deliveries: its sender and Message-ID, or (without a Message-ID)
- * a hash of the parts a retry does not change. Trace headers that each delivery adds are left out.
- */
-export function dedupeKeyOf(mail: InboundMail, raw: Buffer): string {
-  const sender = mail.from?.address ?? '(no sender)';
-  if (mail.messageId) return `${sender}|${mail.messageId.toLowerCase()}`;
-  const bodyStart = raw.indexOf('\n\n') >= 0 ? raw.indexOf('\n\n') : raw.indexOf('\r\n\r\n');
-  const hash = createHash('sha256')
-    .update(sender)
-    .update('\0')
-    .update(mail.subject)
-    .update('\0')
-    .update(mail.date?.toISOString() ?? '')
-    .update('\0')
-    .update(bodyStart >= 0 ? raw.subarray(bodyStart) : raw)
-    .digest('hex');
-  return `${sender}|sha256:${hash}`;
-}
-
-/**
- * Handles one mail that SES stored: dedupe, gate machine mail, route, open the ticket, acknowledge,
- * forward to the agents and start the timer. Every side effect is claimed in the delivery record
- * first, so a retry after a failure repeats only what did not happen (at most one ack per mail).
+ * Handles one mail that SES stored: decodes it, lets each mail through once, and dispatches it to
+ * the use case it is for.
+ *
+ * Primary course:
+ * 1. An object processed before is a duplicate (unless an operator released it from quarantine).
+ * 2. Read the object's recipient from its key, the raw mail from the store, and decode it.
+ * 3. Claim the mail in the delivery ledger (sender + Message-ID): a mail delivered before is a duplicate.
+ * 4. Dispatch: a `status` request to `AnswerStatusRequest`; mail for an existing ticket (by signed
+ *    reply address, Message-ID reference or subject tag) to `Conversation`; machine mail and mail to
+ *    the reply domain without a valid token are stored, not answered; anything else to `OpenTicket`.
+ * 5. Close the claim (a quarantined mail keeps it open) and record the object's outcome.
+ *
+ * Every side effect is claimed in the delivery ledger first, so a retry after a failure repeats only
+ * what did not happen (at most one ack per mail).
  */
 export class ProcessInboundMail {
   private readonly now: () => Date;
   private readonly ownAddresses: Set<string>;
 
-  private readonly steps: DeliverySteps;
   private readonly conversation: Conversation;
+  private readonly openTicket: OpenTicket;
   private readonly statusRequests?: AnswerStatusRequest;
 
   constructor(private readonly deps: InboundDependencies) {
     this.now = deps.now ?? (() => new Date());
     const cfg = deps.config;
     this.ownAddresses = new Set([cfg.generalAddress, ...cfg.departments.flatMap((d) => d.addresses)]);
-    this.steps = new DeliverySteps(deps.ledger, deps.repository, deps.mailer, this.now);
-    this.conversation = new Conversation({ config: cfg, templates: deps.templates, repository: deps.repository, secrets: deps.secrets, steps: this.steps, timers: deps.timers, now: this.now });
-    if (deps.customers) this.statusRequests = new AnswerStatusRequest({ ...deps, customers: deps.customers, steps: this.steps, now: this.now });
+    const steps = new DeliverySteps(deps.ledger, deps.repository, deps.mailer, this.now);
+    this.conversation = new Conversation({ config: cfg, templates: deps.templates, repository: deps.repository, secrets: deps.secrets, steps, timers: deps.timers, now: this.now });
+    this.openTicket = new OpenTicket({ ...deps, steps, isOwnAddress: this.isOwnAddress, now: this.now });
+    if (deps.customers) this.statusRequests = new AnswerStatusRequest({ ...deps, customers: deps.customers, steps, now: this.now });
   }
 
   /** Agents (and leads) who may answer a ticket of `department`. */
@@ -145,10 +125,10 @@ export class ProcessInboundMail {
     return outcome;
   }
 
+  /** Decode, gate (once per mail), dispatch. */
   private async handle(object: DeliveredObject, released: boolean): Promise<ObjectOutcome> {
-    const { config, store, reader, repository, ledger } = this.deps;
-    const at = this.now().toISOString();
-    const base = { key: object.key, at };
+    const { store, reader, ledger } = this.deps;
+    const base = { key: object.key, at: this.now().toISOString() };
     const recipient = recipientOfKey(object.key);
     if (!recipient) return { ...base, outcome: 'rejected', reason: `object key ${object.key} is not where a receipt rule writes mail` };
     // SES writes this object under each rule's prefix when the rule is created, to test its permission.
@@ -158,7 +138,6 @@ export class ProcessInboundMail {
     const mail = await reader.read(raw);
     // what every outcome from here on says about the mail
     const about = { ...base, from: mail.from?.address, subject: mail.subject.slice(0, 200) };
-
     if (!mail.from) return { ...about, outcome: 'rejected', reason: 'no usable sender address (From header missing or unreadable)' };
 
     const dedupeKey = dedupeKeyOf(mail, raw);
@@ -167,16 +146,25 @@ export class ProcessInboundMail {
       return { ...about, outcome: 'duplicate', ticketId: claim.ticketId, reason: `same mail already delivered as ${claim.firstKey}` };
     }
 
+    const ctx: ConversationContext = { dedupeKey, done: claim.done, mail, rawKey: object.key, arrivedAt: object.arrivedAt, base: about };
+    const outcome = await this.dispatch(recipient, ctx, claim.ticketId, released);
+    // A quarantined mail keeps its claim open: releasing the object re-runs this delivery.
+    if (!outcome.quarantined) await ledger.completeDelivery(dedupeKey, this.now());
+    return outcome;
+  }
+
+  /** Hands the claimed mail to the use case it is for. */
+  private async dispatch(recipient: DeliveryRecipient, ctx: ConversationContext, boundTicketId: string | undefined, released: boolean): Promise<ObjectOutcome> {
+    const { config, repository } = this.deps;
+    const { mail } = ctx;
     const machine = detectMachineMail(mail, this.isOwnAddress);
     const verdicts = readVerdicts(mail);
     if (this.statusRequests && recipient.kind === 'department' && !machine && isStatusRequest(mail.subject)) {
-      const answered = await this.statusRequests.answer({ dedupeKey, done: claim.done, mail, recipient: recipient.address, base: about });
-      await ledger.completeDelivery(dedupeKey, this.now());
-      return answered;
+      return this.statusRequests.answer({ dedupeKey: ctx.dedupeKey, done: ctx.done, mail, recipient: recipient.address, base: ctx.base });
     }
     const match = await this.matchThread(mail);
     const matched = 'ticketId' in match ? await repository.getTicket(match.ticketId) : undefined;
-    const sender = mail.from.address;
+    const sender = mail.from!.address;
     const decision = decideConversation({
       match,
       ticket: matched,
@@ -187,115 +175,24 @@ export class ProcessInboundMail {
       now: this.now(),
       reopenWithinDays: config.reopenWithinDays,
     });
-    const ctx: ConversationContext = { dedupeKey, done: claim.done, mail, rawKey: object.key, arrivedAt: object.arrivedAt, base: about };
-    const finish = async (outcome: ObjectOutcome) => {
-      await ledger.completeDelivery(dedupeKey, this.now());
-      return outcome;
-    };
     switch (decision.action) {
       case 'machine-append':
-        return finish(await this.conversation.appendMachineMail(decision.ticketId, machine!, ctx));
+        return this.conversation.appendMachineMail(decision.ticketId, machine!, ctx);
       case 'customer-append':
-        return finish(await this.conversation.appendCustomerMail(decision.ticketId, decision.reopen, ctx));
+        return this.conversation.appendCustomerMail(decision.ticketId, decision.reopen, ctx);
       case 'agent-reply':
-        return finish(await this.conversation.handleAgentMail(decision.ticketId, ctx));
+        return this.conversation.handleAgentMail(decision.ticketId, ctx);
       case 'refuse':
-        return finish(await this.conversation.refuse(decision.ticketId, decision.reason, decision.notifySender && !machine, ctx));
+        return this.conversation.refuse(decision.ticketId, decision.reason, decision.notifySender && !machine, ctx);
       case 'new-ticket':
         break;
     }
     if (recipient.kind === 'reply') {
-      return finish(await this.conversation.refuse(undefined, 'mail to the reply domain without a valid per-ticket reply address', false, ctx));
+      return this.conversation.refuse(undefined, 'mail to the reply domain without a valid per-ticket reply address', false, ctx);
     }
     if (machine) {
-      return finish({ ...about, outcome: 'suppressed', reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered` });
+      return { ...ctx.base, outcome: 'suppressed', reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered` };
     }
-
-    const decided = decideNewMail(config, { recipient: recipient.address, sender: mail.from.address, subject: mail.subject, body: mail.text, supportedLanguages: this.deps.templates.languages() });
-    const routing = decided.routing;
-    const routingNote = decision.linkedTo ? { ...routing, reason: `${routing.reason}; new ticket linked to ${decision.linkedTo}: ${decision.linkReason}` } : routing;
-    const dept = config.departments.find((d) => d.name === routing.department)!;
-
-    const held = (dept.quarantine.spam && verdicts.spam === 'FAIL' ? ['spam'] : []).concat(dept.quarantine.virus && verdicts.virus === 'FAIL' ? ['virus'] : []);
-    if (held.length > 0 && !released) {
-      // The claim stays open: releasing the object re-runs this delivery from here.
-      const reason = `quarantined: SES ${held.join(' and ')} verdict FAIL; stored, not answered or forwarded; release with \`triage quarantine release ${object.key}\``;
-      await this.deps.quarantine.hold({ key: object.key, at, from: about.from, subject: about.subject, department: dept.name, reason });
-      return { ...about, outcome: 'suppressed', department: dept.name, reason, quarantined: true };
-    }
-
-    const ticket = await this.openTicket(dedupeKey, claim.ticketId, dept, mail, object, { ...decision, ...ticketFieldsOf(decided) });
-    await repository.addMessage(inboundRecord(ticket.id, 'customer', mail, object.key, object.arrivedAt, { routing: routingNote }));
-    await this.deps.customers?.recordTicket(ticket.customer, ticket.id, object.arrivedAt);
-
-    const key = await this.deps.secrets.replyTokenKey();
-    const reply = replyAddress(key, ticket.id, config.replyDomain);
-    const compose = { cfg: config, dept, ticket, mail, templates: this.deps.templates };
-    const ack = await this.steps.sendOnce(
-      dedupeKey,
-      'ack',
-      claim.done,
-      () =>
-        composeAcknowledgement({
-          ...compose,
-          messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}`,
-          statusUrl: this.deps.webBaseUrl ? statusUrl(this.deps.webBaseUrl, key, ticket.id, this.now(), config.web.statusLinkDays) : undefined,
-          autoAnswer: ticket.autoAnswered ? decided.faq?.answer : undefined,
-        }),
-      { take: () => this.deps.limiter.take(ticket.customer, this.now()), giveBack: () => this.deps.limiter.giveBack(ticket.customer, this.now()) },
-    );
-    // No acknowledgement went out, so no automatic answer either: nothing for an agent to review.
-    const answered = ack.limited && ticket.autoAnswered ? { ...ticket, autoAnswered: undefined, needsReview: undefined } : ticket;
-    if (answered !== ticket) await repository.saveTicket(answered, ticket.version);
-    await this.steps.sendOnce(dedupeKey, 'agent-copy', claim.done, async () => {
-      const store = this.deps.attachments;
-      const { link } = store ? splitAttachments(mail.attachments, config.forwardAttachmentsUpToMb * 1024 * 1024) : { link: [] };
-      const linked = [];
-      for (const a of link) linked.push(await store!.keep(ticket.id, a));
-      return composeAgentCopy({ ...compose, ticket: answered, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote, linked });
-    });
-    if (!claim.done.includes('timer') && ticket.timer) {
-      await this.deps.timers.schedule(ticket.id, ticket.timer);
-      await ledger.finishStep(dedupeKey, 'timer', ticket.timer.at);
-    }
-    await ledger.completeDelivery(dedupeKey, this.now());
-    const note = ack.limited ? `; no acknowledgement: ${ack.limited}` : '';
-    return { ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: `${routingNote.reason}${note}` };
-  }
-
-  private async openTicket(dedupeKey: string, boundId: string | undefined, dept: Department, mail: InboundMail, object: DeliveredObject, link: { linkedTo?: string; linkReason?: string } & Partial<Pick<Ticket, 'priority' | 'language' | 'autoAnswered' | 'needsReview'>>): Promise<Ticket> {
-    const { repository, ledger } = this.deps;
-    const drawn = boundId ? undefined : formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix));
-    const ticketId = boundId ?? (await ledger.bindTicket(dedupeKey, drawn!));
-    // A number this attempt just drew from the counter and bound names no ticket yet: no read needed.
-    const existing = ticketId === drawn ? undefined : await repository.getTicket(ticketId);
-    if (existing) return existing;
-    const from = mail.from!;
-    const { dueAt, promisedAt } = responseDue(dept, object.arrivedAt);
-    const ticket: Ticket = {
-      id: ticketId,
-      department: dept.name,
-      status: 'open',
-      priority: link.priority ?? 'normal',
-      customer: from.address,
-      customerName: from.name,
-      participants: [...new Set([from.address, ...mail.cc.map((a) => a.address)])].filter((a) => !this.isOwnAddress(a)),
-      subject: mail.subject || '(no subject)',
-      createdAt: object.arrivedAt.toISOString(),
-      dueAt: dueAt.toISOString(),
-      promisedAt: promisedAt.toISOString(),
-      timerGeneration: 0,
-      timer: awaitingResponsePlan(dept, 0, object.arrivedAt, dueAt),
-      messageIds: mail.messageId ? [mail.messageId] : [],
-      lastCustomerMessageId: mail.messageId,
-      linkedTo: link.linkedTo,
-      linkReason: link.linkReason,
-      language: link.language,
-      autoAnswered: link.autoAnswered,
-      needsReview: link.needsReview,
-      version: 1,
-    };
-    await repository.createTicket(ticket);
-    return ticket;
+    return this.openTicket.execute({ ...ctx, recipient: recipient.address, boundTicketId, verdicts, released, linkedTo: decision.linkedTo, linkReason: decision.linkReason });
   }
 }

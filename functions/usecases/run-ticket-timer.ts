@@ -7,6 +7,7 @@ import { replyAddress } from '../domain/reply-token';
 import type { TemplateRegistry } from '../domain/templates';
 import { surveyUrls } from '../domain/web-links';
 import { currentDueAt, type Ticket } from '../domain/ticket';
+import { timerDedupeKey } from '../domain/delivery-key';
 import { planAfter, timerExecutionName, whyNotDue, type TimerPlan, type TimerStep } from '../domain/timers';
 import type { DeliveryLedger, DeliveryStep, Mailer, SecretSource, TicketRepository, TimerScheduler } from '../ports';
 import { DeliverySteps } from './delivery-steps';
@@ -83,7 +84,7 @@ export class RunTicketTimer {
 
     const now = this.now();
     const mail = await this.compose(step, ticket!, dept, now);
-    const sent = mail ? (await this.steps.sendOnce(`timer:${timerExecutionName(ticketId, input)}`, MAIL_STEP[step], [], () => mail)).sent : false;
+    const sent = mail ? (await this.steps.sendOnce(timerDedupeKey(timerExecutionName(ticketId, input)), MAIL_STEP[step], [], () => mail)).sent : false;
 
     let next: TimerPlan | undefined;
     const { changed, ticket: after } = await updateTicket(repository, ticketId, (t) => {

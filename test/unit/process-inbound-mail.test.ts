@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { verifyReplyAddress } from '../../functions/domain/reply-token';
-import { dedupeKeyOf, recipientOfKey } from '../../functions/usecases/process-inbound-mail';
+import { dedupeKeyOf, recipientOfKey } from '../../functions/domain/delivery-key';
 import { FixedSecret, MemoryAutoReplyLimiter, MemoryDeliveryLedger, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
 import { FIXTURES, exampleConfig, exampleTemplates } from '../support/fixtures';
 import { inboundUseCase } from '../support/inbound';
