@@ -32,7 +32,7 @@ function runWeeklyReport(): RunWeeklyReport {
 export async function handler(event: WeeklyReportRequest | null | undefined, context?: Context): Promise<WeeklyReportResult> {
   const log = invocationLogger(context);
   const request: WeeklyReportRequest = { ending: typeof event?.ending === 'string' ? event.ending : undefined, send: event?.send === true };
-  const result = await runWeeklyReport().run(request);
+  const result = await runWeeklyReport().execute(request);
   const { week, overall } = result.report;
   log.info('weekly report', { week: `${week.from}..${week.to}`, newTickets: overall.newTickets, missedTarget: overall.missedTarget, sentTo: result.sent?.to, notSent: result.notSent });
   return result;

@@ -50,7 +50,7 @@ export async function handler(input: TimerTaskInput, context?: Context): Promise
   validStep(input);
   switch (input.action) {
     case 'run': {
-      const result = await runTicketTimer().run(input);
+      const result = await runTicketTimer().execute(input);
       log.appendKeys(resultLogKeys(result));
       log.info(result.acted ? 'timer step acted' : 'timer step had nothing to do', { ...result });
       emitMetrics(timerMetrics(result));

@@ -37,6 +37,12 @@ export interface StatusRequest {
  * stranger's ticket subjects to whoever forged it, or mail the person whose address was forged. An
  * unauthenticated request gets no answer at all (a content-free one would still be backscatter to a
  * forged address); the outcome records why. Answers count against the auto-reply limits like acks.
+ *
+ * Primary course:
+ * 1. Refuse (no answer) a sender that did not pass authentication.
+ * 2. Resolve the sender's customer record (merged addresses included) and read its tickets that are
+ *    not closed, each checked to belong to one of the customer's addresses.
+ * 3. Send the list to the sender once (a delivery step, within the auto-reply limits).
  */
 export class AnswerStatusRequest {
   constructor(private readonly deps: StatusRequestDependencies) {}
@@ -55,7 +61,7 @@ export class AnswerStatusRequest {
     return { addresses, tickets };
   }
 
-  async answer(request: StatusRequest): Promise<ObjectOutcome> {
+  async execute(request: StatusRequest): Promise<ObjectOutcome> {
     const { config, templates, limiter, steps, now } = this.deps;
     const { mail, base } = request;
     const sender = mail.from!.address;

@@ -37,6 +37,21 @@ export interface ConversationDependencies {
 /**
  * Mail that belongs to an existing ticket: the customer writing again, an agent answering (relayed
  * to the customer, or commands and internal notes), machine mail about the ticket, and refusals.
+ * `ProcessInboundMail` has already decided which of these a mail is (`decideConversation`), so each
+ * is its own entry point rather than one `execute` that would decide again.
+ *
+ * Primary course of a customer's mail (`appendCustomerMail`):
+ * 1. Store the mail on the ticket and index its Message-ID.
+ * 2. Reopen the ticket (or close it, when the customer confirms an automatic answer the department
+ *    lets close), and move its timers.
+ * 3. Forward a copy to the agents, once.
+ *
+ * Primary course of an agent's mail (`handleAgentMail`):
+ * 1. Parse the commands at the top; an unknown one stops everything and the agent is told the valid ones.
+ * 2. Store the mail on the ticket (internal).
+ * 3. Relay the text to the customer (unless it is a `#note`), once.
+ * 4. Apply the commands (status, assignee, priority, department) and the answer, and move the timers.
+ * 5. Copy a note, or a transfer, to the other agents, once.
  */
 export class Conversation {
   constructor(private readonly deps: ConversationDependencies) {}

@@ -160,7 +160,7 @@ export class ProcessInboundMail {
     const machine = detectMachineMail(mail, this.isOwnAddress);
     const verdicts = readVerdicts(mail);
     if (this.statusRequests && recipient.kind === 'department' && !machine && isStatusRequest(mail.subject)) {
-      return this.statusRequests.answer({ dedupeKey: ctx.dedupeKey, done: ctx.done, mail, recipient: recipient.address, base: ctx.base });
+      return this.statusRequests.execute({ dedupeKey: ctx.dedupeKey, done: ctx.done, mail, recipient: recipient.address, base: ctx.base });
     }
     const match = await this.matchThread(mail);
     const matched = 'ticketId' in match ? await repository.getTicket(match.ticketId) : undefined;

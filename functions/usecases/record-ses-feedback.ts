@@ -44,6 +44,13 @@ export type FeedbackOutcome =
  * the inbound and timer functions index). Safe to run twice for the same notification (SNS delivers
  * at least once): the suppression is the same, the transient bounce counts once (keyed by its
  * feedback id), the ticket message is written under the same key.
+ *
+ * Primary course:
+ * 1. Parse the SNS message; anything but a bounce or complaint is ignored.
+ * 2. Apply the policy to each recipient: suppress, count a transient bounce (suppressing after too
+ *    many), or only note it.
+ * 3. Find the ticket of the mail (by the Message-ID SES gave it, else by our ticket header).
+ * 4. Note the bounce or complaint, and what it changed, on that ticket.
  */
 export class RecordSesFeedback {
   constructor(private readonly deps: FeedbackDependencies) {}

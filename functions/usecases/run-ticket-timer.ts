@@ -56,6 +56,18 @@ const MAIL_STEP: Record<TimerStep, DeliveryStep> = { warn: 'warning', escalate: 
  * newer generation) or the ticket is no longer in the state the step waited for: an escalation no
  * longer due never goes out. The mail goes first, at most once per execution (a retried task finds
  * it sent), then the ticket records the step and the next step is scheduled.
+ *
+ * Primary course (`execute`, one planned step):
+ * 1. Read the ticket; stop when the step is no longer due (superseded, answered, closed) or its
+ *    department is gone.
+ * 2. Compose the step's mail (warning, escalation, follow-up, closing note, survey) and send it once
+ *    (keyed by the execution: `timerDedupeKey`).
+ * 3. Record the step on the ticket and plan the next one (optimistic concurrency: a ticket changed
+ *    meanwhile is re-checked).
+ * 4. Start the next step's timer.
+ *
+ * `recordFailure` is the state machine's catch path for the same step, a second entry point: it
+ * notes on the ticket that the step failed after its retries.
  */
 export class RunTicketTimer {
   private readonly now: () => Date;
@@ -71,7 +83,7 @@ export class RunTicketTimer {
   }
 
   /** Runs one step. */
-  async run(input: TimerStepInput): Promise<TimerStepResult> {
+  async execute(input: TimerStepInput): Promise<TimerStepResult> {
     const { repository, scheduler } = this.deps;
     const { ticketId, generation, step } = input;
     const result = (acted: boolean, sent: boolean, reason: string, extra: Partial<TimerStepResult> = {}): TimerStepResult => ({ ticketId, step, generation, acted, sent, reason, ...extra });

@@ -50,6 +50,12 @@ const NOT_CLOSED: TicketStatus[] = ['open', 'waiting', 'pending'];
  * is among them). Then one query per new ticket for its first customer message (its routing
  * decision, for the keywords). At a few thousand tickets a week that is a few thousand small reads,
  * well inside one invocation; far beyond that, keep a per-week item instead.
+ *
+ * Primary course:
+ * 1. Resolve the week (ending yesterday unless the request names the last day).
+ * 2. Collect its tickets and the first routing decision of each new one.
+ * 3. Build the report.
+ * 4. When asked to send, mail it to `reports.weekly.to` (minus suppressed addresses).
  */
 export class RunWeeklyReport {
   private readonly now: () => Date;
@@ -79,7 +85,7 @@ export class RunWeeklyReport {
     return { tickets, firstRouting };
   }
 
-  async run(request: WeeklyReportRequest = {}): Promise<WeeklyReportResult> {
+  async execute(request: WeeklyReportRequest = {}): Promise<WeeklyReportResult> {
     const { config, templates, mailer } = this.deps;
     const now = this.now();
     let week: ReportWeek;

@@ -26,6 +26,13 @@ export interface SatisfactionSurveyDependencies {
  * security scanners open every link of a mail, and a link that voted would vote for them. Only the
  * form's POST records, once per ticket; a second answer is refused and the first one stays (a
  * customer who clicks twice, or a forwarded mail, cannot rewrite the rating).
+ *
+ * Two entry points, because the page and the vote are two requests with different rules: `show`
+ * (GET) only reads, `answer` (POST) records. One `execute` would have to be told which, by the method.
+ *
+ * Primary course:
+ * 1. `show`: verify the signed link, read the ticket, show the question (or the answer already given).
+ * 2. `answer`: verify the signed link, record the choice unless one was recorded before.
  */
 export class SatisfactionSurvey {
   private readonly now: () => Date;

@@ -13,7 +13,14 @@ export interface ShowTicketStatusDependencies {
   now?: () => Date;
 }
 
-/** The customer's status page: verifies the signed link, then reads the ticket and what the customer may see of it. */
+/**
+ * The customer's status page: verifies the signed link, then reads the ticket and what the customer may see of it.
+ *
+ * Primary course:
+ * 1. Verify the signed link (a forged or expired one is refused, naming no ticket).
+ * 2. Read the ticket and its department; a ticket or department that is gone is not found.
+ * 3. Read its messages and build the customer's view (only what the customer may see).
+ */
 export class ShowTicketStatus {
   private readonly now: () => Date;
 

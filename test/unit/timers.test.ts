@@ -130,7 +130,7 @@ function setup() {
     const plan = repository.tickets.get(ticketId)!.timer!;
     if (expectStep) expect(plan.step).toBe(expectStep);
     clock = new Date(plan.at);
-    return timer.run({ ticketId, generation: plan.generation, step: plan.step });
+    return timer.execute({ ticketId, generation: plan.generation, step: plan.step });
   };
   const customerMail = (from: string, subject: string, text: string, id: string, extra = '') =>
     deliver(`inbound/support@example.com/m${++n}`, `${PASS}From: Kim <${from}>\r\nTo: support@example.com\r\nSubject: ${subject}\r\nMessage-ID: <${id}@customer.example.org>\r\nDate: Mon, 23 Nov 2026 09:00:00 -0500\r\n${extra}\r\n${text}\r\n`);
@@ -167,7 +167,7 @@ describe('the ticket timer', () => {
     env.at('2026-11-23T15:00:00Z');
     await env.agentMail('Please clear your cookies and try again.');
     const sent = env.mailer.sent.length;
-    expect(await env.timer.run({ ticketId: 'SUP-1001', generation: escalation.generation, step: 'escalate' })).toMatchObject({ acted: false, reason: expect.stringMatching(/superseded/) });
+    expect(await env.timer.execute({ ticketId: 'SUP-1001', generation: escalation.generation, step: 'escalate' })).toMatchObject({ acted: false, reason: expect.stringMatching(/superseded/) });
     expect(env.mailer.sent).toHaveLength(sent);
     expect(env.repository.tickets.get('SUP-1001')!.breached).toBeUndefined();
     expect(env.timers.cancelled).toEqual(['SUP-1001-g0-warn']);
@@ -235,7 +235,7 @@ describe('the ticket timer', () => {
     expect(t).toMatchObject({ status: 'open', timerGeneration: 2, responseDueAt: '2026-11-24T18:00:00.000Z', timer: { generation: 2, step: 'warn' } });
     expect(env.timers.cancelled).toContain('SUP-1001-g1-follow-up');
     const sent = env.mailer.sent.length;
-    expect(await env.timer.run({ ticketId: 'SUP-1001', generation: followUp.generation, step: 'follow-up' })).toMatchObject({ acted: false });
+    expect(await env.timer.execute({ ticketId: 'SUP-1001', generation: followUp.generation, step: 'follow-up' })).toMatchObject({ acted: false });
     expect(env.mailer.sent).toHaveLength(sent);
   });
 
@@ -255,8 +255,8 @@ describe('the ticket timer', () => {
     await env.customerMail('kim@customer.example.org', 'Login broken', 'I cannot log in.', 'k1');
     const plan = env.repository.tickets.get('SUP-1001')!.timer!;
     env.at(plan.at);
-    await env.timer.run({ ticketId: 'SUP-1001', generation: 0, step: 'warn' });
-    await env.timer.run({ ticketId: 'SUP-1001', generation: 0, step: 'warn' });
+    await env.timer.execute({ ticketId: 'SUP-1001', generation: 0, step: 'warn' });
+    await env.timer.execute({ ticketId: 'SUP-1001', generation: 0, step: 'warn' });
     expect(env.mailer.sent.filter((m) => m.kind === 'due-warning')).toHaveLength(1);
   });
 

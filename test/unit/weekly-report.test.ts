@@ -116,7 +116,7 @@ describe('RunWeeklyReport', () => {
 
   it('mails the report to the managers when asked', async () => {
     const { run, mailer } = await setup(['boss@example.com']);
-    const result = await run.run({ send: true });
+    const result = await run.execute({ send: true });
     expect(result.report.week.to).toBe('2026-11-22');
     expect(result.report.overall.newTickets).toBe(1);
     expect(result.sent).toEqual({ to: ['boss@example.com'], messageId: '<0100-1@email.amazonses.com>' });
@@ -128,10 +128,10 @@ describe('RunWeeklyReport', () => {
 
   it('does not mail without recipients or without being asked', async () => {
     const { run, mailer } = await setup([]);
-    expect((await run.run({ send: true })).notSent).toMatch(/reports\.weekly\.to is empty/);
-    expect((await run.run({ ending: '2026-10-04' })).report.overall.newTickets).toBe(1);
+    expect((await run.execute({ send: true })).notSent).toMatch(/reports\.weekly\.to is empty/);
+    expect((await run.execute({ ending: '2026-10-04' })).report.overall.newTickets).toBe(1);
     expect(mailer.sent).toHaveLength(0);
-    await expect(run.run({ ending: '2026-13-01' })).rejects.toBeInstanceOf(WeeklyReportRequestError);
+    await expect(run.execute({ ending: '2026-13-01' })).rejects.toBeInstanceOf(WeeklyReportRequestError);
   });
 });
 
