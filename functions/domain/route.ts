@@ -1,34 +1,8 @@
 import type { RoutingRule, TriageConfig } from './config';
 import { describeHit, findMatches, mailText, type MailText, type MatcherHit } from './matchers';
-import type { TicketPriority } from './ticket';
+import type { RoutingDecision, TicketPriority } from './ticket';
 
-/** Why a mail went where it went; stored with the message and shown by `triage show`. */
-export interface RoutingDecision {
-  department: string;
-  /**
-   * `rule`: a configured routing rule placed it (named in `ruleName`); `address`: the receiving address
-   * belongs to the department; `keywords`: placed from the general address; `fallback`: nothing placed it.
-   */
-  rule: 'rule' | 'address' | 'keywords' | 'fallback';
-  /** The address, or the keywords that matched (with where they matched). */
-  matched: string[];
-  /** One sentence a person can read. */
-  reason: string;
-  /** Keyword score per department, when keywords were weighed. */
-  scores?: Record<string, number>;
-  /** The routing rule (`routing.rules[].name`) that placed the mail, when `rule` is `rule`. */
-  ruleName?: string;
-  /** The priority the ticket got, and the priority rules that gave it (none: `normal`). */
-  priority?: TicketPriority;
-  priorityRules?: { name: string; priority: TicketPriority; matched: string[] }[];
-  /** The language the mail was read in (ISO 639-1) and how it was told. */
-  language?: string;
-  languageReason?: string;
-  /** The FAQ entry whose answer the acknowledgement carried. */
-  faq?: string;
-  /** Every part of the decision in one sentence each: department, priority, language, automatic answer. */
-  reasons?: string[];
-}
+export type { RoutingDecision } from './ticket';
 
 /** Subject words count more than body words: people name the topic in the subject. */
 const SUBJECT_WEIGHT = 3;

@@ -1,11 +1,51 @@
-import type { RoutingDecision } from './route';
 import type { MachineMailSignal } from './gate';
-import type { TimerPlan } from './timers';
 import type { SurveyChoice } from './web-links';
+
+// The ticket record and what it stores (its timer plan, the routing decision of a message) are
+// defined here, so ticket.ts imports nothing that imports it: route.ts and timers.ts build on it.
 
 export type TicketStatus = 'open' | 'waiting' | 'pending' | 'closed';
 export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
 export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'waiting', 'pending', 'closed'];
+
+/** The timed steps a ticket can have pending (what each does: timers.ts). */
+export const TIMER_STEPS = ['warn', 'escalate', 'follow-up', 'auto-close', 'survey'] as const;
+export type TimerStep = (typeof TIMER_STEPS)[number];
+
+/** One pending timer step: what, when (ISO UTC) and of which generation. */
+export interface TimerPlan {
+  generation: number;
+  step: TimerStep;
+  at: string;
+}
+
+/** Why a mail went where it went; stored with the message and shown by `triage show`. */
+export interface RoutingDecision {
+  department: string;
+  /**
+   * `rule`: a configured routing rule placed it (named in `ruleName`); `address`: the receiving address
+   * belongs to the department; `keywords`: placed from the general address; `fallback`: nothing placed it.
+   */
+  rule: 'rule' | 'address' | 'keywords' | 'fallback';
+  /** The address, or the keywords that matched (with where they matched). */
+  matched: string[];
+  /** One sentence a person can read. */
+  reason: string;
+  /** Keyword score per department, when keywords were weighed. */
+  scores?: Record<string, number>;
+  /** The routing rule (`routing.rules[].name`) that placed the mail, when `rule` is `rule`. */
+  ruleName?: string;
+  /** The priority the ticket got, and the priority rules that gave it (none: `normal`). */
+  priority?: TicketPriority;
+  priorityRules?: { name: string; priority: TicketPriority; matched: string[] }[];
+  /** The language the mail was read in (ISO 639-1) and how it was told. */
+  language?: string;
+  languageReason?: string;
+  /** The FAQ entry whose answer the acknowledgement carried. */
+  faq?: string;
+  /** Every part of the decision in one sentence each: department, priority, language, automatic answer. */
+  reasons?: string[];
+}
 
 /** A ticket as stored. Times are ISO-8601 UTC strings. */
 export interface Ticket {

@@ -1,5 +1,5 @@
 import type { Department } from './config';
-import { currentDueAt, type Ticket, type TicketStatus } from './ticket';
+import { currentDueAt, type Ticket, type TicketStatus, type TimerPlan, type TimerStep } from './ticket';
 import { addBusinessDays, addBusinessHours } from './turnaround';
 
 /**
@@ -13,15 +13,7 @@ import { addBusinessDays, addBusinessHours } from './turnaround';
  *   closed by an agent:      survey (at once)          auto-close carries the survey itself
  */
 
-export const TIMER_STEPS = ['warn', 'escalate', 'follow-up', 'auto-close', 'survey'] as const;
-export type TimerStep = (typeof TIMER_STEPS)[number];
-
-/** One pending timer step: what, when (ISO UTC) and of which generation. */
-export interface TimerPlan {
-  generation: number;
-  step: TimerStep;
-  at: string;
-}
+export { TIMER_STEPS, type TimerPlan, type TimerStep } from './ticket';
 
 /** The execution name of a plan: deterministic, so starting it twice is harmless. */
 export function timerExecutionName(ticketId: string, plan: Pick<TimerPlan, 'generation' | 'step'>): string {
