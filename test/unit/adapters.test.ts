@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
@@ -10,8 +9,8 @@ import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-r
 import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { SfnTimerScheduler } from '../../functions/adapters/sfn-timer-scheduler';
 import { decodeS3Key } from '../../functions/inbound/handler';
+import { conditionFailed } from '../support/dynamo';
 
-const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
 describe('DynamoTicketRepository', () => {
   const ddb = mockClient(DynamoDBDocumentClient);

@@ -7,6 +7,7 @@ import { Progress } from '../../lib/cli/output';
 import { buildReport, formatMinutes, median, percentile, reportRows } from '../../lib/cli/report';
 import { openTarget } from '../../lib/cli/targets/open-target';
 import { checkDepartment, filterTickets, isOverdue, ticketId } from '../../lib/cli/tickets';
+import { aTicket } from '../support/tickets';
 
 /** The commands issue 8 asks for; each must be listed by `triage --help` and have its own --help. */
 const COMMANDS = ['tickets', 'timers', 'show', 'close', 'assign', 'priority', 'outbox', 'ingest', 'replay', 'report', 'route', 'config', 'reply', 'quarantine', 'customers'];
@@ -54,23 +55,7 @@ describe('triage command tree', () => {
 });
 
 const at = (iso: string) => new Date(iso);
-function ticket(over: Partial<Ticket>): Ticket {
-  return {
-    id: 'BIL-1001',
-    department: 'billing',
-    status: 'open',
-    priority: 'normal',
-    customer: 'jane@customer.example.org',
-    customerName: 'Jane',
-    participants: ['jane@customer.example.org'],
-    subject: 'Refund',
-    createdAt: '2026-11-23T09:00:00.000Z',
-    dueAt: '2026-11-23T17:00:00.000Z',
-    messageIds: [],
-    version: 1,
-    ...over,
-  };
-}
+const ticket = (over: Partial<Ticket>): Ticket => aTicket(over);
 
 describe('ticket filters', () => {
   const now = at('2026-11-24T08:00:00Z');

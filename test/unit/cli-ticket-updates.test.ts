@@ -1,9 +1,10 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
 import type { Ticket } from '../../functions/domain/ticket';
 import { MemoryTicketRepository } from '../support/in-memory';
+import { conditionFailed } from '../support/dynamo';
 
 /** The operator actions of `triage close|assign|priority`: new TicketRepository methods. */
 
@@ -22,7 +23,6 @@ const ticket: Ticket = {
   version: 3,
 };
 const stored = (t: Partial<Ticket> = {}) => ({ pk: 'TICKET#BIL-1001', sk: 'TICKET', gsi1pk: 'billing#open', gsi1sk: ticket.dueAt, ...ticket, ...t });
-const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
 describe('DynamoTicketRepository operator updates', () => {
   const ddb = mockClient(DynamoDBDocumentClient);

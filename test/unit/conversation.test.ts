@@ -3,30 +3,17 @@ import { join } from 'node:path';
 import { parseAgentCommands } from '../../functions/domain/commands';
 import { replyAddress } from '../../functions/domain/reply-token';
 import { FIXTURES } from '../support/fixtures';
-import { FixedSecret, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
-import { inboundUseCase } from '../support/inbound';
+import { FixedSecret } from '../support/in-memory';
+import { inboundHarness } from '../support/inbound';
 
 const KEY = 'k'.repeat(64);
 const PASS = 'Authentication-Results: amazonses.com; spf=pass smtp.mailfrom=agents.example.com; dkim=pass header.i=@agents.example.com; dmarc=pass header.from=agents.example.com;\r\n';
 const FAIL = 'Authentication-Results: amazonses.com; spf=fail smtp.mailfrom=agents.example.com; dkim=fail; dmarc=fail;\r\n';
 
 function setup() {
-  const store = new MemoryRawMailStore();
-  const repository = new MemoryTicketRepository();
-  const mailer = new MemoryMailer();
   let clock = new Date('2026-11-23T10:15:03Z');
-  const useCase = inboundUseCase({
-    store,
-    repository,
-    mailer,
-    secrets: new FixedSecret(KEY),
-    now: () => clock,
-  });
+  const { repository, mailer, deliver } = inboundHarness({ secrets: new FixedSecret(KEY), now: () => clock, arrivedAt: () => new Date(clock.getTime() - 1000) });
   let n = 0;
-  const deliver = (key: string, raw: string | Buffer) => {
-    store.objects.set(key, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
-    return useCase.execute({ key, arrivedAt: new Date(clock.getTime() - 1000) });
-  };
   const reply = (raw: string) => deliver(`replies/r${++n}`, raw);
   const toDept = (address: string, raw: string) => deliver(`inbound/${address}/m${++n}`, raw);
   const advance = (ms: number) => (clock = new Date(clock.getTime() + ms));

@@ -3,9 +3,10 @@ import { matchFaq } from '../../functions/domain/faq';
 import { mailText } from '../../functions/domain/matchers';
 import { decideNewMail } from '../../functions/domain/triage-decision';
 import type { Ticket } from '../../functions/domain/ticket';
-import { MemoryAutoReplyLimiter, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
+import { MemoryAutoReplyLimiter } from '../support/in-memory';
 import { exampleConfig } from '../support/fixtures';
-import { inboundUseCase } from '../support/inbound';
+import { inboundHarness, type InboundHarnessOptions } from '../support/inbound';
+import { aTicket } from '../support/tickets';
 
 const cfg = exampleConfig();
 const LANGUAGES = ['de', 'en', 'es'];
@@ -62,9 +63,8 @@ describe('confirmation of an automatic answer', () => {
     `Thanks, that solved it. ${'Also, here is a long story about something else entirely. '.repeat(5)}`,
   ])('does not read %j as one', (text) => expect(confirmationIn(text)).toBeUndefined());
 
-  const ticket = (over: Partial<Ticket>): Ticket => ({
-    id: 'SUP-1', department: 'support', status: 'open', priority: 'normal', customer: 'c@x.example', customerName: '', participants: ['c@x.example'], subject: 's', createdAt: '', dueAt: '', messageIds: [], version: 1, autoAnswered: 'password-reset', needsReview: true, ...over,
-  });
+  const ticket = (over: Partial<Ticket>): Ticket =>
+    aTicket({ id: 'SUP-1', department: 'support', customer: 'c@x.example', customerName: '', participants: ['c@x.example'], subject: 's', createdAt: '', dueAt: '', autoAnswered: 'password-reset', needsReview: true, ...over });
 
   it('closes only where the department opted in, before an agent answered', () => {
     expect(faqConfirmationOf(ticket({}), cfg, 'Thanks, that solved it')).toMatch(/confirmed the automatic answer "password-reset"/);
@@ -78,18 +78,9 @@ describe('automatic answers and languages in the inbound flow', () => {
   const mail = (from: string, to: string, subject: string, body: string, id: string, extra = '') =>
     Buffer.from(`From: ${from}\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${id}>\r\nDate: Mon, 23 Nov 2026 10:15:00 +0000\r\n${extra}MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${body}\r\n`);
 
-  function setup(overrides: Parameters<typeof inboundUseCase>[0] = {}) {
-    const repository = new MemoryTicketRepository();
-    const mailer = new MemoryMailer();
-    const store = new MemoryRawMailStore();
-    const useCase = inboundUseCase({ repository, mailer, store, now: () => new Date('2026-11-23T10:15:03Z'), ...overrides });
-    let n = 0;
-    const deliver = (to: string, raw: Buffer) => {
-      const key = to.endsWith('@reply.example.com') ? `replies/obj${++n}` : `inbound/${to}/obj${++n}`;
-      store.objects.set(key, raw);
-      return useCase.execute({ key, arrivedAt: new Date('2026-11-23T10:15:02Z') });
-    };
-    return { repository, mailer, deliver };
+  function setup(overrides: InboundHarnessOptions = {}) {
+    const { repository, mailer, deliverTo } = inboundHarness(overrides);
+    return { repository, mailer, deliver: (to: string, raw: Buffer) => deliverTo(to, raw) };
   }
 
   it('acknowledges a German mail in German, with the date in German, and stores the language', async () => {

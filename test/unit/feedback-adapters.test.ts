@@ -2,15 +2,15 @@
  * The DynamoDB side of the suppression list, and the feedback function's handler (SNS event in,
  * suppression written, failures thrown so Lambda retries), with aws-sdk-client-mock.
  */
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo-suppression-list';
 import { buildDeploymentJson } from '../../lib/config/deployment';
 import { CONFIG_PATH } from '../support/fixtures';
+import { conditionFailed } from '../support/dynamo';
 
-const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
 describe('DynamoSuppressionList', () => {
   const ddb = mockClient(DynamoDBDocumentClient);

@@ -13,6 +13,7 @@ import { RecordSesFeedback } from '../../functions/usecases/record-ses-feedback'
 import { exampleConfig, FIXTURES } from '../support/fixtures';
 import { MemoryMailer, MemoryRawMailStore, MemorySuppressionList, MemoryTicketRepository } from '../support/in-memory';
 import { inboundUseCase } from '../support/inbound';
+import { aTicket } from '../support/tickets';
 
 const SES_ID = '0100019ab2c3d4e5-3f2b1c0d-aaaa-bbbb-cccc-1234567890ab-000000';
 
@@ -110,20 +111,8 @@ describe('the suppression policy', () => {
 });
 
 function ticket(id = 'BIL-1001'): Ticket {
-  return {
-    id,
-    department: 'billing',
-    status: 'open',
-    priority: 'normal',
-    customer: 'jane.doe@customer.example.org',
-    customerName: 'Jane',
-    participants: ['jane.doe@customer.example.org'],
-    subject: 'Refund',
-    createdAt: '2026-11-23T10:15:02.000Z',
-    dueAt: '2026-11-24T09:45:02.000Z',
-    messageIds: [],
-    version: 1,
-  };
+  const customer = 'jane.doe@customer.example.org';
+  return aTicket({ id, customer, participants: [customer], createdAt: '2026-11-23T10:15:02.000Z', dueAt: '2026-11-24T09:45:02.000Z' });
 }
 
 describe('RecordSesFeedback', () => {

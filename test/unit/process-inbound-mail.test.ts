@@ -5,33 +5,10 @@ import { verifyReplyAddress } from '../../functions/domain/reply-token';
 import { dedupeKeyOf, recipientOfKey } from '../../functions/domain/delivery-key';
 import { FixedSecret, MemoryAutoReplyLimiter, MemoryDeliveryLedger, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
 import { FIXTURES, exampleConfig, exampleTemplates } from '../support/fixtures';
-import { inboundUseCase } from '../support/inbound';
+import { inboundHarness } from '../support/inbound';
 
 function setup() {
-  const store = new MemoryRawMailStore();
-  const repository = new MemoryTicketRepository();
-  const ledger = new MemoryDeliveryLedger();
-  const mailer = new MemoryMailer();
-  const timers = new MemoryTimers();
-  const secrets = new FixedSecret();
-  const config = exampleConfig();
-  const quarantine = new MemoryQuarantine();
-  const useCase = inboundUseCase({
-    config,
-    quarantine,
-    store,
-    repository,
-    ledger,
-    mailer,
-    timers,
-    secrets,
-    now: () => new Date('2026-11-23T10:15:03Z'),
-  });
-  const deliver = (key: string, raw: Buffer | string) => {
-    store.objects.set(key, Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
-    return useCase.execute({ key, arrivedAt: new Date('2026-11-23T10:15:02Z') });
-  };
-  return { store, repository, ledger, mailer, timers, useCase, deliver, quarantine };
+  return inboundHarness({ secrets: new FixedSecret() });
 }
 
 const refund = readFileSync(join(FIXTURES, 'refund-to-help.eml'));

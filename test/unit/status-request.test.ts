@@ -1,7 +1,5 @@
 import { isStatusRequest } from '../../functions/domain/status-request';
-import { exampleConfig } from '../support/fixtures';
-import { MemoryAutoReplyLimiter, MemoryCustomerDirectory, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
-import { inboundUseCase } from '../support/inbound';
+import { inboundHarness } from '../support/inbound';
 
 /** A mail as SES stores it: authentication results first (PASS unless told otherwise). */
 function mail(opts: { from: string; to: string; subject: string; id: string; auth?: 'pass' | 'fail'; extra?: string }): string {
@@ -23,18 +21,8 @@ function mail(opts: { from: string; to: string; subject: string; id: string; aut
 }
 
 function setup() {
-  const store = new MemoryRawMailStore();
-  const repository = new MemoryTicketRepository();
-  const mailer = new MemoryMailer();
-  const customers = new MemoryCustomerDirectory();
-  const config = exampleConfig();
-  const limiter = new MemoryAutoReplyLimiter(config.autoReplyLimits);
-  let n = 0;
-  const useCase = inboundUseCase({ config, store, repository, mailer, customers, limiter, now: () => new Date('2026-11-23T10:15:03Z') });
-  const deliver = (to: string, raw: string, key = `inbound/${to}/obj${++n}`) => {
-    store.objects.set(key, Buffer.from(raw));
-    return useCase.execute({ key, arrivedAt: new Date('2026-11-23T10:15:02Z') });
-  };
+  const { repository, mailer, customers, deliverTo } = inboundHarness();
+  const deliver = (to: string, raw: string, key?: string) => deliverTo(to, raw, key);
   const replies = () => mailer.sent.filter((m) => m.kind === 'status-reply');
   return { repository, mailer, customers, deliver, replies };
 }

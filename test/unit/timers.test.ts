@@ -6,8 +6,9 @@ import { awaitingResponsePlan, retime, waitingPlan, whyNotDue } from '../../func
 import { addBusinessDays } from '../../functions/domain/turnaround';
 import { RunTicketTimer } from '../../functions/usecases/run-ticket-timer';
 import { exampleConfig, exampleTemplates } from '../support/fixtures';
-import { FixedSecret, MemoryDeliveryLedger, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
-import { inboundUseCase } from '../support/inbound';
+import { FixedSecret } from '../support/in-memory';
+import { inboundHarness } from '../support/inbound';
+import { aTicket } from '../support/tickets';
 
 const config = exampleConfig();
 const support = departmentByName(config, 'support')!; // New York, Mon-Fri 08-20, Sat 10-14, 4 h target, margin 1 h
@@ -36,22 +37,20 @@ describe('business days', () => {
 });
 
 function ticket(overrides: Partial<Ticket> = {}): Ticket {
-  return {
+  const customer = 'kim@customer.example.org';
+  return aTicket({
     id: 'SUP-1001',
     department: 'support',
-    status: 'open',
-    priority: 'normal',
-    customer: 'kim@customer.example.org',
+    customer,
     customerName: 'Kim',
-    participants: ['kim@customer.example.org'],
+    participants: [customer],
     subject: 'Login broken',
     createdAt: '2026-11-23T14:00:00.000Z',
     dueAt: '2026-11-23T18:00:00.000Z',
     messageIds: ['<k1@customer.example.org>'],
     timerGeneration: 0,
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 describe('timer plans', () => {
@@ -101,14 +100,9 @@ describe('timer plans', () => {
 
 /** The inbound use case and the timer use case on one in-memory store, with a clock the test moves. */
 function setup() {
-  const store = new MemoryRawMailStore();
-  const repository = new MemoryTicketRepository();
-  const ledger = new MemoryDeliveryLedger();
-  const mailer = new MemoryMailer();
-  const timers = new MemoryTimers();
   let clock = new Date('2026-11-23T14:00:00Z'); // Monday 09:00 in New York
   const now = () => clock;
-  const inbound = inboundUseCase({ store, repository, ledger, mailer, timers, secrets: new FixedSecret(KEY), now });
+  const { repository, ledger, mailer, timers, deliver } = inboundHarness({ secrets: new FixedSecret(KEY), now, arrivedAt: now });
   const timer = new RunTicketTimer({
     config,
     templates: exampleTemplates(),
@@ -121,10 +115,6 @@ function setup() {
     now,
   });
   let n = 0;
-  const deliver = (key: string, raw: string) => {
-    store.objects.set(key, Buffer.from(raw));
-    return inbound.execute({ key, arrivedAt: clock });
-  };
   /** Runs the ticket's pending step as Step Functions would: at its time, with its generation. */
   const fire = async (ticketId: string, expectStep?: string) => {
     const plan = repository.tickets.get(ticketId)!.timer!;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CONFIG_PATH, exampleConfig, exampleTemplates } from '../support/fixtures';
 import { MemoryMailer, MemoryTicketRepository } from '../support/in-memory';
+import { aTicket } from '../support/tickets';
 
 const config = exampleConfig();
 // The week Monday 16 to Sunday 22 November 2026 (UTC); the report is made Monday 23, 07:00.
@@ -16,7 +17,8 @@ const now = new Date('2026-11-23T07:00:00Z');
 let n = 0;
 function ticket(fields: Partial<Ticket> & Pick<Ticket, 'department' | 'createdAt' | 'dueAt'>): Ticket {
   const prefix = config.departments.find((d) => d.name === fields.department)!.prefix;
-  return { id: `${prefix}-${1000 + ++n}`, status: 'open', priority: 'normal', customer: `c${n}@example.org`, customerName: '', participants: [], subject: `s${n}`, messageIds: [], version: 1, ...fields };
+  const k = ++n;
+  return aTicket({ id: `${prefix}-${1000 + k}`, customer: `c${k}@example.org`, customerName: '', participants: [], subject: `s${k}`, ...fields });
 }
 
 describe('report weeks', () => {
