@@ -42,9 +42,8 @@ const MIN_LEAD = 1.5;
 
 /**
  * The customer's own words at the start of a mail, for detection only: up to the first quoted line
- * (`>`) or signature delimiter (`-- `). A cheap cut instead of email-reply-parser, which took a third
- * of detection's time in the parse_ratio profile (`npm run bench`); what is shown or relayed always
- * goes through the parser (quotes.ts). The quote header line above the quote goes too.
+ * (`>`) or signature delimiter (`-- `). A cheap cut instead of email-reply-parser, which would take a
+ * third of detection's time; what is shown or relayed always goes through the parser (quotes.ts). The quote header line above the quote goes too.
  */
 function ownText(body: string): string {
   const head = body.slice(0, DETECT_QUOTES_IN);
@@ -73,12 +72,10 @@ function wordsOf(text: string): string {
  */
 export function detectMailLanguage(subject: string, body: string, supported: readonly string[] = []): { language?: string; accuracy: number; letters: number } {
   // The customer's own words come first: quote stripping needs only the start of the body, and a
-  // paragraph tells the language as well as more (both costs grow with the length; the parse_ratio
-  // profile of `npm run bench` showed detection as the largest piece of the use case after the MIME
-  // parsing, and tinyld as a tenth of its allocations). Over the corpus and our fixtures (212 mails),
-  // 300 characters give the same answer as 2,000 for every mail that opens a ticket; the 23 that
-  // differ are delivery reports, which the gate stops before detection (and 300 reads most of them
-  // as the English they are). 300 instead of 600 saves a quarter of detection's time.
+  // paragraph tells the language as well as more (both costs grow with the length, and detection is
+  // the largest piece of the use case after the MIME parsing). Over the test corpus and fixtures,
+  // 300 characters give the same answer as 2,000 for every mail that opens a ticket; the mails that
+  // differ are delivery reports, which the gate stops before detection.
   const text = wordsOf(`${subject.replace(/^(\s*(re|aw|sv|fw|fwd|wg|tr|rv)\s*:\s*)+/i, '')}\n${ownText(body).slice(0, DETECT_FROM)}`);
   const letters = (text.match(/\p{L}/gu) ?? []).length;
   if (letters < MIN_LETTERS) return { accuracy: 0, letters };

@@ -158,8 +158,8 @@ export function ticketTagsIn(subject: string): string[] {
 /** `Re: [BIL-1042] Refund` keeps one tag: the subject a customer wrote, with our tag in front. */
 export function taggedSubject(ticketId: string, subject: string): string {
   // Reply prefixes go too ("Re: [BIL-1042] Refund" -> "[BIL-1042] Refund"), so every mail of a ticket threads under one subject.
-  // split, not a `\s*[tag]\s*` pattern: that backtracks over every run of spaces in a long subject
-  // (the parse_ratio profile found it in the corpus); the parts are trimmed instead.
+  // split, not a `\s*[tag]\s*` pattern: that backtracks over every run of spaces in a long subject;
+  // the parts are trimmed instead.
   const clean = subject
     .split(`[${ticketId}]`)
     .map((part) => part.trim())

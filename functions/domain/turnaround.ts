@@ -4,8 +4,7 @@ import { WEEKDAYS } from './weekdays';
 
 /**
  * A time zone that remembers its UTC offset at each instant it was asked about. Luxon asks again and
- * again for the same instants (day starts, opening and closing times: 476 asks for 40 instants over 34
- * tickets of one morning, measured by `npm run bench`), and each answer costs an
+ * again for the same few instants (day starts, opening and closing times), and each answer costs an
  * Intl.DateTimeFormat#formatToParts. An instant's offset never changes, so the answers are the same.
  */
 class RememberingZone extends IANAZone {
@@ -66,9 +65,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * The local days of one time zone, made with luxon once each and kept. Business-time arithmetic walks
- * day by day; with luxon objects each step cost a dozen DateTime allocations and offset lookups, which
- * the parse_ratio profile of `npm run bench` showed as 2.7 % of the inbound use case (three calls per
- * new ticket). Here a step is a map lookup.
+ * day by day, several times per new ticket; with luxon objects each step would cost a dozen DateTime
+ * allocations and offset lookups. Here a step is a map lookup.
  */
 class LocalCalendar {
   private readonly days = new Map<number, LocalDay>();
@@ -203,8 +201,8 @@ export function localeOf(language: string | undefined): string {
 /** The department's local reading of a moment, for people: "Tuesday 24 November 2026, 13:00 (Europe/London)". */
 export function formatLocal(moment: Date, timeZone: string, locale = 'en-GB'): string {
   // The same instant is written into several mails of one ticket (the due time in the acknowledgement
-  // and in the agents' copy); luxon's formatting with month and weekday names costs ~0.1 ms a call (the
-  // parse_ratio profile), so each result is kept, per container, for the next mail that asks.
+  // and in the agents' copy), and luxon's formatting with month and weekday names is slow, so each
+  // result is kept, per container, for the next mail that asks.
   const key = `${moment.getTime()}|${timeZone}|${locale}`;
   let text = formatted.get(key);
   if (text === undefined) {

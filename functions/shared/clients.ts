@@ -22,8 +22,7 @@ let secrets: SecretsManagerClient | undefined;
  * Takes the SDK's logger middleware off a client. We give the clients no logger, but the default one
  * is a no-op that still has an `info` method, so for every request the middleware ran the input and
  * the output (whole DynamoDB items) through the schema's sensitive-data filter, only to throw the
- * result away: 3.6 % of the local stack's CPU in the `npm run bench` e2e profile, and the same share
- * of every function's duration in Lambda.
+ * result away: a few percent of every function's duration, for nothing.
  */
 function withoutLogging<T extends { middlewareStack: { remove(name: string): boolean } }>(client: T): T {
   client.middlewareStack.remove('loggerMiddleware');
