@@ -21,11 +21,15 @@ import type { OutboxEntry } from '../lib/local';
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 
-function showMail(title: string, m: { from: string; to: string[]; subject: string; headers: Record<string, string>; text: string }) {
+function showMail(
+  title: string,
+  m: { from: string; to: string[]; subject: string; headers: Record<string, string>; text: string },
+) {
   console.log(`\n${bold(title)}`);
   const headers = m.headers;
   console.log(dim(`  From: ${m.from}\n  To: ${m.to.join(', ')}\n  Subject: ${m.subject}`));
-  for (const name of ['reply-to', 'in-reply-to', 'references', 'auto-submitted']) if (headers[name]) console.log(dim(`  ${name}: ${headers[name]}`));
+  for (const name of ['reply-to', 'in-reply-to', 'references', 'auto-submitted'])
+    if (headers[name]) console.log(dim(`  ${name}: ${headers[name]}`));
   console.log(
     m.text
       .trim()
@@ -38,19 +42,35 @@ function showMail(title: string, m: { from: string; to: string[]; subject: strin
 
 async function main() {
   const home = mkdtempSync(join(tmpdir(), 'triage-demo-'));
-  const stack = await startLocalStack({ stateDir: home, ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 }, log: () => undefined });
-  const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true });
+  const stack = await startLocalStack({
+    stateDir: home,
+    ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 },
+    log: () => undefined,
+  });
+  const smtp = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: stack.ports.smtp,
+    secure: false,
+    ignoreTLS: true,
+  });
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   const repository = new DynamoTicketRepository(
-    DynamoDBDocumentClient.from(new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials })),
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials }),
+    ),
     stack.tableName,
     stack.config.departments.map((d) => d.name),
   );
-  const secrets = new SecretsManagerClient({ region: stack.region, endpoint: stack.endpoints.secretsmanager, credentials });
+  const secrets = new SecretsManagerClient({
+    region: stack.region,
+    endpoint: stack.endpoints.secretsmanager,
+    credentials,
+  });
   const ctx: ReplyContext = {
     repository,
     config: stack.config,
-    replyTokenKey: async () => (await secrets.send(new GetSecretValueCommand({ SecretId: stack.replyTokenSecretId }))).SecretString!,
+    replyTokenKey: async () =>
+      (await secrets.send(new GetSecretValueCommand({ SecretId: stack.replyTokenSecretId }))).SecretString!,
     smtp: { host: '127.0.0.1', port: stack.ports.smtp },
   };
   const sent: OutboxEntry[] = [];
@@ -65,7 +85,13 @@ async function main() {
     console.log(dim(`(state in ${home}; SMTP on 127.0.0.1:${stack.ports.smtp})`));
 
     console.log(`\n${bold('1. Jane writes to billing@example.com')}: "I was charged twice for invoice 2026-114."`);
-    await smtp.sendMail({ from: '"Jane Doe" <jane@customer.example.org>', to: 'billing@example.com', subject: 'Charged twice', text: 'Hello,\n\nI was charged twice for invoice 2026-114. Could you refund one of the payments?\n\nJane', messageId: '<demo-1@customer.example.org>' });
+    await smtp.sendMail({
+      from: '"Jane Doe" <jane@customer.example.org>',
+      to: 'billing@example.com',
+      subject: 'Charged twice',
+      text: 'Hello,\n\nI was charged twice for invoice 2026-114. Could you refund one of the payments?\n\nJane',
+      messageId: '<demo-1@customer.example.org>',
+    });
     const [ack, copy] = await newMail();
     const tickets = await repository.listTickets();
     const ticket = tickets[0];
@@ -73,11 +99,18 @@ async function main() {
     showMail('2. The acknowledgement Jane receives', await describe(ack));
     showMail('3. The copy the billing agents (ana@, ben@) receive', await describe(copy));
 
-    console.log(`\n${bold('4. Ana answers from her mail client')} (to the per-ticket Reply-To; her client quotes the copy below)`);
-    const answer = await composeReply(ctx, ticket.id, 'ana@agents.example.com', 'Hi Jane,\n\nsorry about that: the second payment is refunded and will show in 3-5 days.\n\nAna');
+    console.log(
+      `\n${bold('4. Ana answers from her mail client')} (to the per-ticket Reply-To; her client quotes the copy below)`,
+    );
+    const answer = await composeReply(
+      ctx,
+      ticket.id,
+      'ana@agents.example.com',
+      'Hi Jane,\n\nsorry about that: the second payment is refunded and will show in 3-5 days.\n\nAna',
+    );
     await sendReply(ctx, answer);
     const [relay] = await newMail();
-    showMail('5. The relay Jane receives: from billing@, in her thread, Ana\'s address hidden', await describe(relay));
+    showMail("5. The relay Jane receives: from billing@, in her thread, Ana's address hidden", await describe(relay));
 
     console.log(`\n${bold('6. Jane says thanks')} (replying to the relay, to billing@example.com)`);
     const thanks = await composeReply(ctx, ticket.id, 'jane@customer.example.org', 'Great, thank you!');
@@ -87,7 +120,9 @@ async function main() {
 
     const final = (await repository.getTicket(ticket.id))!;
     console.log(`\n${bold('Ticket now')}: ${final.id} ${final.status}, first response at ${final.firstResponseAt}`);
-    console.log(dim('Try it yourself: `npm start`, then swaks or any mail client to 127.0.0.1:2525, and `npx triage outbox`.'));
+    console.log(
+      dim('Try it yourself: `npm start`, then swaks or any mail client to 127.0.0.1:2525, and `npx triage outbox`.'),
+    );
   } finally {
     smtp.close();
     await stack.stop();
@@ -102,7 +137,9 @@ async function describe(entry: OutboxEntry | undefined) {
   const headers: Record<string, string> = {};
   for (const { key, line } of parsed.headerLines) headers[key] = line.slice(line.indexOf(':') + 1).trim();
   headers['message-id'] = entry.messageId ?? headers['message-id'];
-  const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
+  const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) =>
+    a.value.map((v) => v.address ?? ''),
+  );
   return { from: parsed.from?.text ?? '', to, subject: parsed.subject ?? '', headers, text: parsed.text ?? '' };
 }
 

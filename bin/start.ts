@@ -11,7 +11,17 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../lib/config/schema';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../lib/config/load';
-import { banner, DEFAULT_PORTS, localStateDir, LocalStackError, PORT_ENV, PortInUseError, startLocalStack, type LocalStack, type ServiceName } from '../lib/local';
+import {
+  banner,
+  DEFAULT_PORTS,
+  localStateDir,
+  LocalStackError,
+  PORT_ENV,
+  PortInUseError,
+  startLocalStack,
+  type LocalStack,
+  type ServiceName,
+} from '../lib/local';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -26,7 +36,9 @@ function portsFromEnv(): Partial<Record<ServiceName, number>> {
     if (raw === undefined || raw === '') continue;
     const port = Number(raw);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new LocalStackError(`${name}=${raw}: expected a port number between 0 and 65535 (0 picks a free port; default ${DEFAULT_PORTS[service]})`);
+      throw new LocalStackError(
+        `${name}=${raw}: expected a port number between 0 and 65535 (0 picks a free port; default ${DEFAULT_PORTS[service]})`,
+      );
     }
     ports[service] = port;
   }
@@ -40,7 +52,7 @@ async function main(): Promise<void> {
     .option('--reset', 'delete the local state (tickets, mail, outbox, timers) first')
     .option('--time-scale <n>', 'run timer waits N times faster (3600: an hour per second)', positiveNumber, 1)
     .option('--config <path>', 'the config file', DEFAULT_CONFIG_PATH)
-    .option('--verbose', 'show the functions\' Powertools logs and metrics, and full stack traces')
+    .option('--verbose', "show the functions' Powertools logs and metrics, and full stack traces")
     .showHelpAfterError();
   program.parse(process.argv);
   const opts = program.opts<{ reset?: boolean; timeScale: number; config: string; verbose?: boolean }>();
@@ -80,9 +92,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   const nodeMajor = Number(process.versions.node.split('.')[0]);
-  if (nodeMajor < 22) console.log(`note: Node ${process.versions.node} here; Lambda runs the functions on Node 22 (the AWS SDK requires Node 22 from 2027)`);
+  if (nodeMajor < 22)
+    console.log(
+      `note: Node ${process.versions.node} here; Lambda runs the functions on Node 22 (the AWS SDK requires Node 22 from 2027)`,
+    );
   console.log(banner(stack));
-  console.log(`Local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (state in ${stateDir}). Ctrl-C to stop.`);
+  console.log(
+    `Local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (state in ${stateDir}). Ctrl-C to stop.`,
+  );
 }
 
 main().catch((err: unknown) => {

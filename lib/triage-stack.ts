@@ -100,7 +100,12 @@ export class TriageStack extends Stack {
       ticketStore,
       deploymentJson: props.deploymentJson,
     });
-    this.web = new Web(this, 'Web', { deploymentJson: props.deploymentJson, ticketStore, replyTokenSecret: secret.secret, publicUrl: config.web.publicUrl });
+    this.web = new Web(this, 'Web', {
+      deploymentJson: props.deploymentJson,
+      ticketStore,
+      replyTokenSecret: secret.secret,
+      publicUrl: config.web.publicUrl,
+    });
     this.webFunction = this.web.webFunction;
     // The functions that mail links learn the web function's address (the web function depends on neither: no cycle).
     this.responders.inboundFunction.fn.addEnvironment('WEB_BASE_URL', this.web.baseUrl);
@@ -135,21 +140,45 @@ export class TriageStack extends Stack {
     this.observability.monitorFunction('web', this.webFunction);
     this.observability.monitorFunction('reports', this.reports.reportFunction);
 
-    new CfnOutput(this, 'RawMailBucketName', { value: this.rawMailBucket.bucketName, description: 'S3 bucket of raw mail' });
+    new CfnOutput(this, 'RawMailBucketName', {
+      value: this.rawMailBucket.bucketName,
+      description: 'S3 bucket of raw mail',
+    });
     new CfnOutput(this, 'TicketsTableName', { value: this.table.tableName, description: 'DynamoDB table of tickets' });
-    new CfnOutput(this, 'TimerStateMachineArn', { value: this.timerStateMachine.stateMachineArn, description: 'Ticket timer state machine' });
-    new CfnOutput(this, 'ReceiptRuleSetName', { value: this.inboundMail.ruleSet.receiptRuleSetName, description: 'SES receipt rule set' });
+    new CfnOutput(this, 'TimerStateMachineArn', {
+      value: this.timerStateMachine.stateMachineArn,
+      description: 'Ticket timer state machine',
+    });
+    new CfnOutput(this, 'ReceiptRuleSetName', {
+      value: this.inboundMail.ruleSet.receiptRuleSetName,
+      description: 'SES receipt rule set',
+    });
     new CfnOutput(this, 'InboundDeadLetterQueueUrl', {
       value: this.inboundFunction.failureQueue!.queue.queueUrl,
       description: 'Events the inbound function failed to process after its retries (replay from here)',
     });
     // What the operator CLI reads (`triage ... --stack NAME`): the inbound function for `replay`, and the
     // department names for listing tickets (the ticket index is keyed by department).
-    new CfnOutput(this, 'InboundFunctionName', { value: this.inboundFunction.fn.functionName, description: 'Inbound function (triage replay invokes it)' });
-    new CfnOutput(this, 'ReportFunctionName', { value: this.reports.reportFunction.fn.functionName, description: 'Weekly report function (triage report --week invokes it)' });
-    new CfnOutput(this, 'DepartmentNames', { value: config.departments.map((d) => d.name).join(','), description: 'Departments of the deployed config' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn, description: 'SNS topic every alarm notifies: subscribe pagers or chat here' });
-    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard of this deployment' });
+    new CfnOutput(this, 'InboundFunctionName', {
+      value: this.inboundFunction.fn.functionName,
+      description: 'Inbound function (triage replay invokes it)',
+    });
+    new CfnOutput(this, 'ReportFunctionName', {
+      value: this.reports.reportFunction.fn.functionName,
+      description: 'Weekly report function (triage report --week invokes it)',
+    });
+    new CfnOutput(this, 'DepartmentNames', {
+      value: config.departments.map((d) => d.name).join(','),
+      description: 'Departments of the deployed config',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.observability.topic.topicArn,
+      description: 'SNS topic every alarm notifies: subscribe pagers or chat here',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.observability.dashboard.dashboardName,
+      description: 'CloudWatch dashboard of this deployment',
+    });
     new CfnOutput(this, 'FeedbackTopicArn', {
       value: this.feedback.topic.topicArn,
       description: 'SNS topic of the SES bounce and complaint events (feeds the suppression list)',
@@ -160,7 +189,8 @@ export class TriageStack extends Stack {
     });
     new CfnOutput(this, 'WebFunctionUrl', {
       value: this.web.functionUrl.url,
-      description: 'Function URL of the customer status page and survey (links in mail use web.publicUrl instead when set)',
+      description:
+        'Function URL of the customer status page and survey (links in mail use web.publicUrl instead when set)',
     });
     new CfnOutput(this, 'ConfigurationSetName', {
       value: this.responders.configurationSet.configurationSetName,

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TriageConfig } from '../domain/config';
 import type { AutoReplyLimiter, LimitDecision } from '../ports';
 import { isConditionFailure } from './dynamo-items';
@@ -25,7 +25,9 @@ export class DynamoAutoReplyLimiter implements AutoReplyLimiter {
 
   private windows(sender: string): Window[] {
     return [
-      ...[...this.limits.perSender].sort((a, b) => a.minutes - b.minutes).map((w) => ({ scope: senderRateScope(sender), ...w })),
+      ...[...this.limits.perSender]
+        .sort((a, b) => a.minutes - b.minutes)
+        .map((w) => ({ scope: senderRateScope(sender), ...w })),
       { scope: GLOBAL_RATE_SCOPE, ...this.limits.global },
     ];
   }
@@ -38,18 +40,20 @@ export class DynamoAutoReplyLimiter implements AutoReplyLimiter {
 
   async giveBack(sender: string, now: Date): Promise<void> {
     for (const window of this.windows(sender)) {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.key(window, now),
-          UpdateExpression: 'ADD #count :minus',
-          ConditionExpression: '#count > :zero',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
-        }),
-      ).catch((err) => {
-        if (!isConditionFailure(err)) throw err;
-      });
+      await this.client
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: this.key(window, now),
+            UpdateExpression: 'ADD #count :minus',
+            ConditionExpression: '#count > :zero',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+          }),
+        )
+        .catch((err) => {
+          if (!isConditionFailure(err)) throw err;
+        });
     }
   }
 
@@ -65,7 +69,11 @@ export class DynamoAutoReplyLimiter implements AutoReplyLimiter {
             UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
             ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
             ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: { ':one': 1, ':max': window.max, ':expires': Math.ceil((start + 2 * span) / 1000) },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':max': window.max,
+              ':expires': Math.ceil((start + 2 * span) / 1000),
+            },
           }),
         );
       } catch (err) {

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { compareTicketIds, normaliseAddress, type Customer } from '../domain/customer';
 import { CustomerMergeError, type CustomerDirectory } from '../ports/customers';
 import { customerKey } from './table-layout';
@@ -28,7 +28,9 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
   ) {}
 
   private async get(address: string): Promise<CustomerItem | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: customerKey(address), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: customerKey(address), ConsistentRead: true }),
+    );
     return Item as CustomerItem | undefined;
   }
 
@@ -59,11 +61,22 @@ export class DynamoCustomerDirectory implements CustomerDirectory {
     const aliasItems = await Promise.all(aliases.map((a) => this.get(a)));
     const ticketIds = new Set(primary.item?.ticketIds ?? []);
     for (const item of aliasItems) for (const id of item?.ticketIds ?? []) ticketIds.add(id);
-    const seen = [primary.item?.firstSeenAt, ...aliasItems.map((i) => i?.firstSeenAt)].filter((s): s is string => Boolean(s)).sort();
-    return { address: primary.address, aliases, ticketIds: [...ticketIds].sort(compareTicketIds), firstSeenAt: seen[0] };
+    const seen = [primary.item?.firstSeenAt, ...aliasItems.map((i) => i?.firstSeenAt)]
+      .filter((s): s is string => Boolean(s))
+      .sort();
+    return {
+      address: primary.address,
+      aliases,
+      ticketIds: [...ticketIds].sort(compareTicketIds),
+      firstSeenAt: seen[0],
+    };
   }
 
-  async merge(primaryAddress: string, aliasAddress: string, at: Date): Promise<{ customer: Customer; alreadyMerged: boolean }> {
+  async merge(
+    primaryAddress: string,
+    aliasAddress: string,
+    at: Date,
+  ): Promise<{ customer: Customer; alreadyMerged: boolean }> {
     const a = normaliseAddress(primaryAddress);
     const b = normaliseAddress(aliasAddress);
     if (a === b) throw new CustomerMergeError(`cannot merge ${a} into itself`);

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryClaim, DeliveryLedger, DeliveryStep, ObjectOutcome } from '../ports/delivery-ledger';
 import { isConditionFailure, stripKeys } from './dynamo-items';
 import { deliveryKey, objectOutcomeKey } from './table-layout';
@@ -35,12 +35,16 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   ) {}
 
   async getObjectOutcome(key: string): Promise<ObjectOutcome | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: objectOutcomeKey(key), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: objectOutcomeKey(key), ConsistentRead: true }),
+    );
     return Item ? stripKeys<ObjectOutcome>(Item) : undefined;
   }
 
   async recordObjectOutcome(outcome: ObjectOutcome): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...objectOutcomeKey(outcome.key), ...outcome } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...objectOutcomeKey(outcome.key), ...outcome } }),
+    );
   }
 
   async claimDelivery(dedupeKey: string, objectKey: string, now: Date): Promise<DeliveryClaim> {
@@ -59,7 +63,11 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     }
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
     if (!Item) return this.claimDelivery(dedupeKey, objectKey, now); // deleted in between: claim again
-    const claim = { ticketId: Item.ticketId as string | undefined, firstKey: Item.objectKey as string, done: (Item.done as string[]) ?? [] };
+    const claim = {
+      ticketId: Item.ticketId as string | undefined,
+      firstKey: Item.objectKey as string,
+      done: (Item.done as string[]) ?? [],
+    };
     if (Item.state === 'done') return { status: 'duplicate', ...claim };
     if (Item.objectKey === objectKey) return { status: 'resumed', ...claim };
     const stale = now.getTime() - Date.parse(Item.claimedAt as string) > STALE_CLAIM_MS;
@@ -96,7 +104,9 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
       return ticketId;
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey(dedupeKey), ConsistentRead: true }));
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: deliveryKey(dedupeKey), ConsistentRead: true }),
+      );
       return Item!.ticketId as string;
     }
   }
@@ -109,7 +119,12 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
           Key: deliveryKey(dedupeKey),
           UpdateExpression: 'SET #step = :attempt, #claimed = :now',
           ConditionExpression: 'attribute_not_exists(#sending) AND attribute_not_exists(#result)',
-          ExpressionAttributeNames: { '#step': `step_${step}`, '#claimed': `claimed_${step}`, '#sending': `sending_${step}`, '#result': `result_${step}` },
+          ExpressionAttributeNames: {
+            '#step': `step_${step}`,
+            '#claimed': `claimed_${step}`,
+            '#sending': `sending_${step}`,
+            '#result': `result_${step}`,
+          },
           ExpressionAttributeValues: { ':attempt': attempt, ':now': now.toISOString() },
         }),
       );
@@ -130,7 +145,11 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
           // connection dropped), the SDK's retry must not read as "someone else is sending".
           UpdateExpression: 'SET #sending = :attempt, #sendingAt = :now',
           ConditionExpression: '#step = :attempt AND (attribute_not_exists(#sending) OR #sending = :attempt)',
-          ExpressionAttributeNames: { '#step': `step_${step}`, '#sending': `sending_${step}`, '#sendingAt': `sendingAt_${step}` },
+          ExpressionAttributeNames: {
+            '#step': `step_${step}`,
+            '#sending': `sending_${step}`,
+            '#sendingAt': `sendingAt_${step}`,
+          },
           ExpressionAttributeValues: { ':attempt': attempt, ':now': now.toISOString() },
         }),
       );

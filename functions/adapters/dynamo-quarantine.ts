@@ -1,4 +1,11 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Quarantine, QuarantineEntry } from '../ports';
 import { isConditionFailure } from './dynamo-items';
 import { QUARANTINE_PARTITION, quarantineKey } from './table-layout';
@@ -11,11 +18,15 @@ export class DynamoQuarantine implements Quarantine {
   ) {}
 
   async hold(entry: QuarantineEntry): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...quarantineKey(entry.key), ...entry } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...quarantineKey(entry.key), ...entry } }),
+    );
   }
 
   async get(key: string): Promise<QuarantineEntry | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: quarantineKey(key), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: quarantineKey(key), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const { pk, sk, ...entry } = Item;
     return entry as QuarantineEntry;
@@ -25,7 +36,14 @@ export class DynamoQuarantine implements Quarantine {
     const out: QuarantineEntry[] = [];
     let ExclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
     do {
-      const page = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': QUARANTINE_PARTITION }, ExclusiveStartKey }));
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': QUARANTINE_PARTITION },
+          ExclusiveStartKey,
+        }),
+      );
       for (const { pk, sk, ...entry } of page.Items ?? []) out.push(entry as QuarantineEntry);
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);

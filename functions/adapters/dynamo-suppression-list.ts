@@ -1,4 +1,10 @@
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Suppression, SuppressionList } from '../ports/suppression-list';
 import { isConditionFailure } from './dynamo-items';
 import { suppressionKey, transientBounceKey, transientBounceRange } from './table-layout';
@@ -19,11 +25,22 @@ export class DynamoSuppressionList implements SuppressionList {
 
   async find(addresses: readonly string[], now: Date): Promise<Suppression[]> {
     const unique = [...new Set(addresses.map((a) => a.trim().toLowerCase()).filter(Boolean))];
-    const items = await Promise.all(unique.map((address) => this.client.send(new GetCommand({ TableName: this.tableName, Key: suppressionKey(address) }))));
+    const items = await Promise.all(
+      unique.map((address) =>
+        this.client.send(new GetCommand({ TableName: this.tableName, Key: suppressionKey(address) })),
+      ),
+    );
     const out: Suppression[] = [];
     for (const { Item } of items) {
       if (!Item) continue;
-      const entry = { address: Item.address, reason: Item.reason, detail: Item.detail, since: Item.since, until: Item.until, feedbackId: Item.feedbackId } as Suppression;
+      const entry = {
+        address: Item.address,
+        reason: Item.reason,
+        detail: Item.detail,
+        since: Item.since,
+        until: Item.until,
+        feedbackId: Item.feedbackId,
+      } as Suppression;
       if (entry.until && Date.parse(entry.until) <= now.getTime()) continue;
       out.push(entry);
     }
@@ -32,14 +49,24 @@ export class DynamoSuppressionList implements SuppressionList {
 
   async suppress(entry: Suppression): Promise<void> {
     const address = entry.address.toLowerCase();
-    const Item = { ...suppressionKey(address), ...entry, address, ...(entry.until ? { expiresAt: epochSeconds(entry.until) } : {}) };
+    const Item = {
+      ...suppressionKey(address),
+      ...entry,
+      address,
+      ...(entry.until ? { expiresAt: epochSeconds(entry.until) } : {}),
+    };
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item,
           // a time-limited suppression may only replace nothing or another time-limited one
-          ...(entry.until ? { ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(#until)', ExpressionAttributeNames: { '#until': 'until' } } : {}),
+          ...(entry.until
+            ? {
+                ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(#until)',
+                ExpressionAttributeNames: { '#until': 'until' },
+              }
+            : {}),
         }),
       );
     } catch (err) {
@@ -54,7 +81,14 @@ export class DynamoSuppressionList implements SuppressionList {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk, sk, address: address.toLowerCase(), at: iso, feedbackId, expiresAt: Math.ceil((at.getTime() + windowMs) / 1000) },
+        Item: {
+          pk,
+          sk,
+          address: address.toLowerCase(),
+          at: iso,
+          feedbackId,
+          expiresAt: Math.ceil((at.getTime() + windowMs) / 1000),
+        },
       }),
     );
     let count = 0;
@@ -77,7 +111,9 @@ export class DynamoSuppressionList implements SuppressionList {
   }
 
   async lift(address: string): Promise<boolean> {
-    const { Attributes } = await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: suppressionKey(address), ReturnValues: 'ALL_OLD' }));
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: suppressionKey(address), ReturnValues: 'ALL_OLD' }),
+    );
     return Attributes !== undefined;
   }
 }

@@ -1,10 +1,30 @@
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchWriteCommandInput, type QueryCommandInput, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type BatchWriteCommandInput,
+  type QueryCommandInput,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Ticket, TicketMessage, TicketPriority, TicketStatus } from '../domain/ticket';
 import { TICKET_STATUSES } from '../domain/ticket';
 import type { SurveyChoice } from '../domain/web-links';
 import type { SatisfactionResult, TicketFilter, TicketRepository } from '../ports';
 import { isConditionFailure, stripKeys } from './dynamo-items';
-import { counterKey, DEPARTMENT_STATUS_INDEX, departmentStatusKey, MESSAGE_SORT_PREFIX, messageIdKey, messageKey, ticketIndexKeys, ticketKey, ticketPartition } from './table-layout';
+import {
+  counterKey,
+  DEPARTMENT_STATUS_INDEX,
+  departmentStatusKey,
+  MESSAGE_SORT_PREFIX,
+  messageIdKey,
+  messageKey,
+  ticketIndexKeys,
+  ticketKey,
+  ticketPartition,
+} from './table-layout';
 
 const messageItem = (message: TicketMessage) => ({ ...messageKey(message), ...message });
 const messageIdItem = (messageId: string, ticketId: string) => ({ ...messageIdKey(messageId), ticketId });
@@ -73,7 +93,9 @@ export class DynamoTicketRepository implements TicketRepository {
   }
 
   async getTicket(id: string): Promise<Ticket | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: ticketKey(id), ConsistentRead: true }),
+    );
     return Item ? stripKeys<Ticket>(Item) : undefined;
   }
 
@@ -90,7 +112,10 @@ export class DynamoTicketRepository implements TicketRepository {
               TableName: this.tableName,
               IndexName: DEPARTMENT_STATUS_INDEX,
               KeyConditionExpression: filter.dueFrom ? 'gsi1pk = :pk AND gsi1sk >= :due' : 'gsi1pk = :pk',
-              ExpressionAttributeValues: { ':pk': departmentStatusKey(department, status), ...(filter.dueFrom ? { ':due': filter.dueFrom } : {}) },
+              ExpressionAttributeValues: {
+                ':pk': departmentStatusKey(department, status),
+                ...(filter.dueFrom ? { ':due': filter.dueFrom } : {}),
+              },
               ExclusiveStartKey,
             }),
           );
@@ -109,12 +134,20 @@ export class DynamoTicketRepository implements TicketRepository {
   async addMessageWithIds(message: TicketMessage, messageIds: readonly string[]): Promise<void> {
     // One BatchWriteItem instead of a PutItem each: the items are independent, idempotent puts.
     const ids = [...new Set(messageIds.map((id) => id.toLowerCase()))];
-    let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = [messageItem(message), ...ids.map((id) => messageIdItem(id, message.ticketId))].map((Item) => ({ PutRequest: { Item } }));
+    let requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = [
+      messageItem(message),
+      ...ids.map((id) => messageIdItem(id, message.ticketId)),
+    ].map((Item) => ({ PutRequest: { Item } }));
     for (let round = 1; requests.length > 0; round++) {
-      const { UnprocessedItems } = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+      const { UnprocessedItems } = await this.client.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+      );
       requests = UnprocessedItems?.[this.tableName] ?? [];
       if (requests.length === 0) return;
-      if (round === BATCH_ROUNDS) throw new Error(`${requests.length} of the writes of a message of ${message.ticketId} stayed unprocessed (throttled) after ${BATCH_ROUNDS} rounds`);
+      if (round === BATCH_ROUNDS)
+        throw new Error(
+          `${requests.length} of the writes of a message of ${message.ticketId} stayed unprocessed (throttled) after ${BATCH_ROUNDS} rounds`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
     }
   }
@@ -142,7 +175,9 @@ export class DynamoTicketRepository implements TicketRepository {
   }
 
   async findTicketByMessageId(messageId: string): Promise<string | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: messageIdKey(messageId) }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: messageIdKey(messageId) }),
+    );
     return Item?.ticketId as string | undefined;
   }
 
@@ -187,7 +222,9 @@ export class DynamoTicketRepository implements TicketRepository {
       if (!isConditionFailure(err)) throw err;
     }
     const ticket = await this.getTicket(ticketId);
-    return ticket?.satisfaction ? { outcome: 'already-answered', satisfaction: ticket.satisfaction } : { outcome: 'no-ticket' };
+    return ticket?.satisfaction
+      ? { outcome: 'already-answered', satisfaction: ticket.satisfaction }
+      : { outcome: 'no-ticket' };
   }
 
   async assignTicket(id: string, agent: string): Promise<Ticket | undefined> {
@@ -207,9 +244,17 @@ export class DynamoTicketRepository implements TicketRepository {
   }
 
   /** A conditional update of one ticket item returning the new ticket; undefined when the condition fails. */
-  private async updateExisting(id: string, update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<Ticket | undefined> {
+  private async updateExisting(
+    id: string,
+    update: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<Ticket | undefined> {
     try {
-      const { Attributes } = await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: ticketKey(id), ...update, ReturnValues: 'ALL_NEW' }));
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({ TableName: this.tableName, Key: ticketKey(id), ...update, ReturnValues: 'ALL_NEW' }),
+      );
       return Attributes ? stripKeys<Ticket>(Attributes) : undefined;
     } catch (err) {
       if (isConditionFailure(err)) return undefined;

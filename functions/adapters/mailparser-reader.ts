@@ -9,7 +9,8 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
   const walk = (entries: { address?: string; name?: string; group?: unknown[] }[]) => {
     for (const entry of entries) {
       if (entry.group) walk(entry.group as typeof entries);
-      else if (entry.address && entry.address.includes('@')) out.push({ address: entry.address.trim().toLowerCase(), name: (entry.name ?? '').trim() });
+      else if (entry.address?.includes('@'))
+        out.push({ address: entry.address.trim().toLowerCase(), name: (entry.name ?? '').trim() });
     }
   };
   for (const obj of list) walk(obj.value);
@@ -23,7 +24,9 @@ function headerText(value: HeaderValue): string {
   if (value && typeof value === 'object' && 'text' in value) return String((value as { text: unknown }).text);
   if (value && typeof value === 'object' && 'value' in value) {
     const params = (value as { params?: Record<string, string> }).params ?? {};
-    return [String((value as { value: unknown }).value), ...Object.entries(params).map(([k, v]) => `${k}=${v}`)].join('; ');
+    return [String((value as { value: unknown }).value), ...Object.entries(params).map(([k, v]) => `${k}=${v}`)].join(
+      '; ',
+    );
   }
   return String(value);
 }
@@ -60,7 +63,11 @@ function rawHeaders(parsed: ParsedMail): Map<string, string[]> {
  */
 export class MailparserReader implements MailReader {
   async read(raw: Buffer): Promise<InboundMail> {
-    const parsed = await simpleParser(normaliseLineEnds(raw), { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    const parsed = await simpleParser(normaliseLineEnds(raw), {
+      skipImageLinks: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+    });
     const headers = rawHeaders(parsed);
     let from = addresses(parsed.from)[0];
     if (!from && headers.has('from')) {
@@ -69,7 +76,8 @@ export class MailparserReader implements MailReader {
       if (fallback) from = { address: fallback.address.toLowerCase(), name: fallback.name ?? '' };
     }
     const contentType = parsed.headers.get('content-type');
-    const references = parsed.references === undefined ? [] : Array.isArray(parsed.references) ? parsed.references : [parsed.references];
+    const references =
+      parsed.references === undefined ? [] : Array.isArray(parsed.references) ? parsed.references : [parsed.references];
     return {
       messageId: bracketed(parsed.messageId),
       from,
@@ -79,7 +87,10 @@ export class MailparserReader implements MailReader {
       subject: (parsed.subject ?? '').replace(/[\r\n]+/g, ' ').trim(),
       date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : undefined,
       inReplyTo: bracketed(parsed.inReplyTo?.split(/\s+/)[0]),
-      references: references.flatMap((r) => r.split(/\s+/)).map((r) => bracketed(r)!).filter(Boolean),
+      references: references
+        .flatMap((r) => r.split(/\s+/))
+        .map((r) => bracketed(r)!)
+        .filter(Boolean),
       text: parsed.text ?? '',
       html: typeof parsed.html === 'string' ? parsed.html : undefined,
       attachments: parsed.attachments.map((a) => ({

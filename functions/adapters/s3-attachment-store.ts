@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AttachmentStore, LinkedAttachment } from '../ports';
 
@@ -18,7 +18,10 @@ export class S3AttachmentStore implements AttachmentStore {
     private readonly linkSeconds: number,
   ) {}
 
-  async keep(ticketId: string, attachment: { filename: string; contentType: string; content: Buffer }): Promise<LinkedAttachment> {
+  async keep(
+    ticketId: string,
+    attachment: { filename: string; contentType: string; content: Buffer },
+  ): Promise<LinkedAttachment> {
     // Only the file name's safe characters go into the key; the original name stays in Content-Disposition.
     const safeName = attachment.filename.replace(/[^\w.-]+/g, '_').slice(-100) || 'attachment';
     const key = `attachments/${ticketId}/${randomUUID()}/${safeName}`;
@@ -33,6 +36,11 @@ export class S3AttachmentStore implements AttachmentStore {
     );
     const expiresIn = Math.min(this.linkSeconds, MAX_LINK_SECONDS);
     const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn });
-    return { filename: attachment.filename, size: attachment.content.length, url, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
+    return {
+      filename: attachment.filename,
+      size: attachment.content.length,
+      url,
+      expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+    };
   }
 }

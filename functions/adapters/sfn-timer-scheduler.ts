@@ -1,4 +1,10 @@
-import { ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { timerExecutionName, type TimerPlan } from '../domain/timers';
 import type { TimerScheduler } from '../ports';
 
@@ -26,7 +32,13 @@ export class SfnTimerScheduler implements TimerScheduler {
   async schedule(ticketId: string, plan: TimerPlan): Promise<void> {
     const input: TimerExecutionInput = { ticketId, generation: plan.generation, step: plan.step, at: plan.at };
     try {
-      await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: timerExecutionName(ticketId, plan), input: JSON.stringify(input) }));
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: timerExecutionName(ticketId, plan),
+          input: JSON.stringify(input),
+        }),
+      );
     } catch (err) {
       if (err instanceof ExecutionAlreadyExists || named(err, 'ExecutionAlreadyExists')) return;
       throw err;
@@ -37,7 +49,9 @@ export class SfnTimerScheduler implements TimerScheduler {
     // arn:aws:states:<region>:<account>:stateMachine:<name> -> ...:execution:<name>:<execution>
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${timerExecutionName(ticketId, plan)}`;
     try {
-      await this.client.send(new StopExecutionCommand({ executionArn, cause: 'superseded: the ticket changed and its timers moved' }));
+      await this.client.send(
+        new StopExecutionCommand({ executionArn, cause: 'superseded: the ticket changed and its timers moved' }),
+      );
     } catch (err) {
       if (err instanceof ExecutionDoesNotExist || named(err, 'ExecutionDoesNotExist')) return;
       throw err;

@@ -33,7 +33,8 @@ export class SuppressingMailer implements Mailer {
     const suppressed = [...new Set([...mail.to, ...cc].filter((a) => !keep(a)))];
     const to = mail.to.filter(keep);
     const keptCc = cc.filter(keep);
-    if (to.length === 0 && keptCc.length === 0) return { sesMessageId: '', deliveredMessageId: mail.messageId, suppressed };
+    if (to.length === 0 && keptCc.length === 0)
+      return { sesMessageId: '', deliveredMessageId: mail.messageId, suppressed };
     const sent = await this.inner.send({ ...mail, to, ...(mail.cc ? { cc: keptCc } : {}) });
     return { ...sent, suppressed };
   }

@@ -55,7 +55,10 @@ export const messageKey = (message: Pick<TicketMessage, 'ticketId' | 'at' | 'kin
 });
 
 /** The Message-ID index item, one per Message-ID (lower-cased) that belongs to a ticket: `MSGID#<id>` / `MSGID`. */
-export const messageIdKey = (messageId: string): TableKey => ({ pk: `${MESSAGE_ID}#${messageId.toLowerCase()}`, sk: MESSAGE_ID });
+export const messageIdKey = (messageId: string): TableKey => ({
+  pk: `${MESSAGE_ID}#${messageId.toLowerCase()}`,
+  sk: MESSAGE_ID,
+});
 
 /** The ticket-number counter of a department prefix: `COUNTER#<prefix>` / `COUNTER`. */
 export const counterKey = (prefix: string): TableKey => ({ pk: `${COUNTER}#${prefix}`, sk: COUNTER });
@@ -88,7 +91,10 @@ export const QUARANTINE_PARTITION = QUARANTINE;
 export const quarantineKey = (objectKey: string): TableKey => ({ pk: QUARANTINE_PARTITION, sk: objectKey });
 
 /** The suppression of one address (lower-cased): `SUPPRESS#<address>` / `SUPPRESS`. */
-export const suppressionKey = (address: string): TableKey => ({ pk: `${SUPPRESS}#${address.toLowerCase()}`, sk: SUPPRESS });
+export const suppressionKey = (address: string): TableKey => ({
+  pk: `${SUPPRESS}#${address.toLowerCase()}`,
+  sk: SUPPRESS,
+});
 
 /** One transient bounce, in the suppression partition of its address: sort key `SOFT#<at, ISO>#<feedback id>`. */
 export const transientBounceKey = (address: string, at: string, feedbackId: string): TableKey => ({

@@ -12,7 +12,10 @@ export interface LinkedAttachment {
  * Splits attachments into those that travel with a forwarded mail and those too large for it:
  * the smallest go along until the budget is spent, so one huge file does not push out the rest.
  */
-export function splitAttachments(attachments: readonly MailAttachment[], budgetBytes: number): { attach: MailAttachment[]; link: MailAttachment[] } {
+export function splitAttachments(
+  attachments: readonly MailAttachment[],
+  budgetBytes: number,
+): { attach: MailAttachment[]; link: MailAttachment[] } {
   const attach: MailAttachment[] = [];
   const link: MailAttachment[] = [];
   let spent = 0;

@@ -33,7 +33,11 @@ const PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'
  * that is not a command ends them. `resolveAgent` turns `tom` or `tom@agents.example.com` into a
  * configured agent address; `departments` are the valid transfer targets.
  */
-export function parseAgentCommands(text: string, resolveAgent: (name: string) => string | undefined, departments: readonly string[]): ParsedCommands {
+export function parseAgentCommands(
+  text: string,
+  resolveAgent: (name: string) => string | undefined,
+  departments: readonly string[],
+): ParsedCommands {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const commands: AgentCommand[] = [];
   const errors: string[] = [];

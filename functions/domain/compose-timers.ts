@@ -24,7 +24,11 @@ interface TimerMailInput {
 const departmentName = (dept: Department) => dept.displayName ?? dept.name;
 
 /** A timer's mail to the customer: from the department address, in their thread, marked automatic. */
-function toCustomer(kind: string, { cfg, dept, ticket, messageIdSeed }: TimerMailInput, rendered: RenderedMail): OutgoingMail {
+function toCustomer(
+  kind: string,
+  { cfg, dept, ticket, messageIdSeed }: TimerMailInput,
+  rendered: RenderedMail,
+): OutgoingMail {
   return {
     kind,
     ticketId: ticket.id,
@@ -96,7 +100,9 @@ export function composeFollowUp(input: TimerMailInput): OutgoingMail {
       phone: dept.contact.phone,
       chatUrl: dept.contact.chatUrl,
       // A mailto link, so that a call-back request is an ordinary reply on the ticket: it reopens it and reaches the agents.
-      callBackUrl: dept.contact.phone ? `mailto:${from}?subject=${encodeURIComponent(callBackSubject)}&body=${encodeURIComponent('Please call me back at this number: ')}` : undefined,
+      callBackUrl: dept.contact.phone
+        ? `mailto:${from}?subject=${encodeURIComponent(callBackSubject)}&body=${encodeURIComponent('Please call me back at this number: ')}`
+        : undefined,
       autoCloseDays: dept.timers.autoCloseAfterBusinessDays || undefined,
       offers: optedInToOffers(dept, ticket.customer) ? dept.offers?.text : undefined,
     },
@@ -129,7 +135,14 @@ export function composeSurvey(input: TimerMailInput & { survey: SurveyLinks }): 
   const { cfg, dept, ticket, templates, survey } = input;
   const rendered = templates.render(
     'survey',
-    { ticketId: ticket.id, customerName: ticket.customerName || undefined, subject: ticket.subject, department: departmentName(dept), company: cfg.companyName, survey },
+    {
+      ticketId: ticket.id,
+      customerName: ticket.customerName || undefined,
+      subject: ticket.subject,
+      department: departmentName(dept),
+      company: cfg.companyName,
+      survey,
+    },
     { department: dept.name, language: ticket.language },
   );
   return toCustomer('survey', input, rendered);

@@ -13,7 +13,10 @@ import { currentDueAt, taggedSubject } from './ticket';
  * responders not to answer; `X-Auto-Response-Suppress` does the same for Exchange; `X-Triage-Ticket`
  * lets our own gate recognise the mail if it comes back.
  */
-export function automaticHeaders(ticketId: string, autoSubmitted: 'auto-replied' | 'auto-generated'): Record<string, string> {
+export function automaticHeaders(
+  ticketId: string,
+  autoSubmitted: 'auto-replied' | 'auto-generated',
+): Record<string, string> {
   return { 'Auto-Submitted': autoSubmitted, 'X-Auto-Response-Suppress': 'All', 'X-Triage-Ticket': ticketId };
 }
 
@@ -28,9 +31,15 @@ export function newMessageId(cfg: TriageConfig, id: string): string {
 }
 
 /** The threading headers of a reply to `mail`: In-Reply-To its id, References its chain plus its id. */
-function replyThreading(mail: Pick<InboundMail, 'messageId' | 'references'>): { inReplyTo?: string; references?: string[] } {
+function replyThreading(mail: Pick<InboundMail, 'messageId' | 'references'>): {
+  inReplyTo?: string;
+  references?: string[];
+} {
   if (!mail.messageId) return {};
-  return { inReplyTo: mail.messageId, references: [...mail.references.filter((r) => r !== mail.messageId), mail.messageId].slice(-20) };
+  return {
+    inReplyTo: mail.messageId,
+    references: [...mail.references.filter((r) => r !== mail.messageId), mail.messageId].slice(-20),
+  };
 }
 
 export interface ComposeInput {
@@ -69,14 +78,22 @@ export function composeAcknowledgement({
     department: departmentName,
     company: cfg.companyName,
     // The promise (target plus margin), not the target the team works to.
-    dueLocal: formatLocal(new Date(ticket.promisedAt ?? ticket.dueAt), dept.businessHours.timeZone, localeOf(ticket.language)),
+    dueLocal: formatLocal(
+      new Date(ticket.promisedAt ?? ticket.dueAt),
+      dept.businessHours.timeZone,
+      localeOf(ticket.language),
+    ),
     dueAt: ticket.promisedAt ?? ticket.dueAt,
     firstResponseHours: dept.firstResponseHours,
     statusUrl,
   };
   // Rendered as plain text; the HTML template escapes it like any other value.
   const answer = autoAnswer ? templates.renderSource(autoAnswer, context).trim() : undefined;
-  const rendered = templates.render('acknowledge', { ...context, autoAnswer: answer }, { department: dept.name, language: ticket.language });
+  const rendered = templates.render(
+    'acknowledge',
+    { ...context, autoAnswer: answer },
+    { department: dept.name, language: ticket.language },
+  );
   return {
     kind: 'ack',
     ticketId: ticket.id,
@@ -125,11 +142,16 @@ export function composeAgentCopy(
       autoAnswered: ticket.needsReview ? ticket.autoAnswered : undefined,
       text: mail.text,
       attachments: attached.map((a) => ({ filename: a.filename, size: a.size })),
-      linked: linked.map((l) => ({ ...l, expiresLocal: formatLocal(new Date(l.expiresAt), dept.businessHours.timeZone) })),
+      linked: linked.map((l) => ({
+        ...l,
+        expiresLocal: formatLocal(new Date(l.expiresAt), dept.businessHours.timeZone),
+      })),
     },
     { department: dept.name },
   );
-  const sender = ticket.customerName ? `${ticket.customerName} via ${departmentName}` : `${ticket.customer} via ${departmentName}`;
+  const sender = ticket.customerName
+    ? `${ticket.customerName} via ${departmentName}`
+    : `${ticket.customer} via ${departmentName}`;
   return {
     kind: 'agent-copy',
     ticketId: ticket.id,
@@ -147,7 +169,15 @@ export function composeAgentCopy(
 }
 
 /** The escalation to the department lead when the response target is missed (the assignee in copy). */
-export function composeEscalation(input: { cfg: TriageConfig; dept: Department; ticket: Ticket; templates: TemplateRegistry; messageIdSeed: string; replyAddress: string; now: Date }): OutgoingMail {
+export function composeEscalation(input: {
+  cfg: TriageConfig;
+  dept: Department;
+  ticket: Ticket;
+  templates: TemplateRegistry;
+  messageIdSeed: string;
+  replyAddress: string;
+  now: Date;
+}): OutgoingMail {
   const { cfg, dept, ticket, templates, messageIdSeed, replyAddress, now } = input;
   const departmentName = dept.displayName ?? dept.name;
   const rendered = templates.render(
@@ -183,7 +213,9 @@ export function composeEscalation(input: { cfg: TriageConfig; dept: Department; 
 }
 
 /** Threads a mail to the customer under their conversation: in reply to their latest mail, referencing their first. */
-export function customerThreading(ticket: Pick<Ticket, 'messageIds' | 'lastCustomerMessageId'>): Pick<OutgoingMail, 'inReplyTo' | 'references'> {
+export function customerThreading(
+  ticket: Pick<Ticket, 'messageIds' | 'lastCustomerMessageId'>,
+): Pick<OutgoingMail, 'inReplyTo' | 'references'> {
   const first = ticket.messageIds[0];
   const last = ticket.lastCustomerMessageId ?? first;
   return { inReplyTo: last, references: [...new Set([first, last].filter((id): id is string => Boolean(id)))] };
@@ -204,7 +236,11 @@ export function composeRelay(input: {
 }): OutgoingMail {
   const { cfg, dept, ticket, body, attachments, templates, messageIdSeed } = input;
   const departmentName = dept.displayName ?? dept.name;
-  const rendered = templates.render('relay', { ticketId: ticket.id, subject: ticket.subject, body, company: cfg.companyName, department: departmentName }, { department: dept.name, language: ticket.language });
+  const rendered = templates.render(
+    'relay',
+    { ticketId: ticket.id, subject: ticket.subject, body, company: cfg.companyName, department: departmentName },
+    { department: dept.name, language: ticket.language },
+  );
   const others = ticket.participants.filter((p) => p !== ticket.customer);
   return {
     kind: 'relay',
@@ -224,9 +260,22 @@ export function composeRelay(input: {
 }
 
 /** An internal note (`#note`), copied to the department's other agents. */
-export function composeNote(input: { cfg: TriageConfig; dept: Department; ticket: Ticket; author: string; body: string; templates: TemplateRegistry; messageIdSeed: string; replyAddress: string }): OutgoingMail {
+export function composeNote(input: {
+  cfg: TriageConfig;
+  dept: Department;
+  ticket: Ticket;
+  author: string;
+  body: string;
+  templates: TemplateRegistry;
+  messageIdSeed: string;
+  replyAddress: string;
+}): OutgoingMail {
   const { cfg, dept, ticket, author, body, templates, messageIdSeed, replyAddress } = input;
-  const rendered = templates.render('note', { ticketId: ticket.id, subject: ticket.subject, author, body, department: dept.displayName ?? dept.name }, { department: dept.name });
+  const rendered = templates.render(
+    'note',
+    { ticketId: ticket.id, subject: ticket.subject, author, body, department: dept.displayName ?? dept.name },
+    { department: dept.name },
+  );
   const to = [...new Set([...dept.agents, dept.lead])].filter((a) => a !== author);
   return {
     kind: 'note',
@@ -257,7 +306,11 @@ export function composeAgentNotice(input: {
   const rendered =
     problem.kind === 'refusal'
       ? templates.render('refusal-notice', { ticketId, subject, reason: problem.reason }, { department: dept.name })
-      : templates.render('command-error', { ticketId, subject, errors: problem.errors, help: problem.help }, { department: dept.name });
+      : templates.render(
+          'command-error',
+          { ticketId, subject, errors: problem.errors, help: problem.help },
+          { department: dept.name },
+        );
   return {
     kind: problem.kind === 'refusal' ? 'refusal-notice' : 'command-error',
     ticketId,

@@ -22,10 +22,17 @@ const CUSTOMER_VISIBLE_OUTBOUND = new Set(['ack', 'relay', 'follow-up', 'closing
  * The messages the customer may see, oldest first: allowed kinds only, never an `internal` one, and
  * outgoing mail only when it was addressed to the ticket's customer.
  */
-export function customerVisibleMessages(ticket: Pick<Ticket, 'customer'>, messages: readonly TicketMessage[]): TicketMessage[] {
+export function customerVisibleMessages(
+  ticket: Pick<Ticket, 'customer'>,
+  messages: readonly TicketMessage[],
+): TicketMessage[] {
   return messages
     .filter((m) => !m.internal)
-    .filter((m) => (m.direction === 'in' ? CUSTOMER_VISIBLE_INBOUND.has(m.kind) : CUSTOMER_VISIBLE_OUTBOUND.has(m.kind) && m.to.includes(ticket.customer)))
+    .filter((m) =>
+      m.direction === 'in'
+        ? CUSTOMER_VISIBLE_INBOUND.has(m.kind)
+        : CUSTOMER_VISIBLE_OUTBOUND.has(m.kind) && m.to.includes(ticket.customer),
+    )
     .sort((a, b) => a.at.localeCompare(b.at));
 }
 
@@ -85,7 +92,11 @@ export interface TicketStatusView {
  * else `dueAt`. When the customer wrote again after an answer, the timers set a new promise
  * (`responseDueAt`, `promisedAt`) and the page shows that one.
  */
-export function ticketStatusView(ticket: Ticket, dept: Department, messages: readonly TicketMessage[]): TicketStatusView {
+export function ticketStatusView(
+  ticket: Ticket,
+  dept: Department,
+  messages: readonly TicketMessage[],
+): TicketStatusView {
   const zone = dept.businessHours.timeZone;
   const locale = localeOf(ticket.language);
   const local = (iso: string | undefined) => (iso ? formatLocal(new Date(iso), zone, locale) : undefined);
@@ -100,7 +111,10 @@ export function ticketStatusView(ticket: Ticket, dept: Department, messages: rea
     statusLabel: STATUS_LABELS[ticket.status],
     department: dept.displayName ?? dept.name,
     createdLocal: local(ticket.createdAt)!,
-    dueLocal: !closed && (!ticket.firstResponseAt || (ticket.status === 'open' && ticket.responseDueAt)) ? local(ticket.promisedAt ?? ticket.dueAt) : undefined,
+    dueLocal:
+      !closed && (!ticket.firstResponseAt || (ticket.status === 'open' && ticket.responseDueAt))
+        ? local(ticket.promisedAt ?? ticket.dueAt)
+        : undefined,
     answeredLocal: local(ticket.firstResponseAt),
     closedLocal: closed ? local(ticket.closedAt) : undefined,
     satisfaction: ticket.satisfaction?.choice,

@@ -10,15 +10,48 @@ import type { Ticket } from './ticket';
  */
 const CONFIRMATIONS = [
   // en
-  'that solved it', 'that solves it', 'this solved it', 'problem solved', 'issue solved', 'problem resolved', 'issue resolved', 'that helped', 'this helped',
-  'that answers my question', 'that answered my question', 'that worked', 'that works', 'all sorted', 'that is all i needed', "that's all i needed", 'you can close',
+  'that solved it',
+  'that solves it',
+  'this solved it',
+  'problem solved',
+  'issue solved',
+  'problem resolved',
+  'issue resolved',
+  'that helped',
+  'this helped',
+  'that answers my question',
+  'that answered my question',
+  'that worked',
+  'that works',
+  'all sorted',
+  'that is all i needed',
+  "that's all i needed",
+  'you can close',
   // de
-  'das hat geholfen', 'hat geholfen', 'problem gelost', 'problem ist gelost', 'hat sich erledigt', 'das hat funktioniert', 'hat geklappt', 'frage ist beantwortet', 'konnen sie schliessen', 'konnen das ticket schliessen',
+  'das hat geholfen',
+  'hat geholfen',
+  'problem gelost',
+  'problem ist gelost',
+  'hat sich erledigt',
+  'das hat funktioniert',
+  'hat geklappt',
+  'frage ist beantwortet',
+  'konnen sie schliessen',
+  'konnen das ticket schliessen',
   // es
-  'eso lo resolvio', 'eso lo soluciono', 'problema resuelto', 'problema solucionado', 'me sirvio', 'me ha servido', 'eso funciono', 'ya esta resuelto', 'pueden cerrar',
+  'eso lo resolvio',
+  'eso lo soluciono',
+  'problema resuelto',
+  'problema solucionado',
+  'me sirvio',
+  'me ha servido',
+  'eso funciono',
+  'ya esta resuelto',
+  'pueden cerrar',
 ];
 /** Words that turn a confirmation into its opposite or add a new problem ("that did not help", "but it still ..."). */
-const DOUBTS = /(?<![\p{L}])(not|no|never|n't|but|still|however|yet|nicht|kein|keine|nie|aber|noch|jedoch|trotzdem|pero|todavia|aun|sin embargo|nunca)(?![\p{L}])|n't|\?/u;
+const DOUBTS =
+  /(?<![\p{L}])(not|no|never|n't|but|still|however|yet|nicht|kein|keine|nie|aber|noch|jedoch|trotzdem|pero|todavia|aun|sin embargo|nunca)(?![\p{L}])|n't|\?/u;
 /** A confirmation is a line or two; a longer reply is a new question for an agent. */
 const MAX_CONFIRMATION_CHARS = 240;
 
@@ -28,9 +61,14 @@ const MAX_CONFIRMATION_CHARS = 240;
  * @returns the phrase that confirmed, or undefined.
  */
 export function confirmationIn(text: string): string | undefined {
-  const own = fold(visibleReplyText(text.slice(0, 20_000))).replace(/[’`]/g, "'").replace(/\s+/g, ' ').trim();
+  const own = fold(visibleReplyText(text.slice(0, 20_000)))
+    .replace(/[’`]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!own || own.length > MAX_CONFIRMATION_CHARS || DOUBTS.test(own)) return undefined;
-  return CONFIRMATIONS.find((phrase) => new RegExp(`(?<![\\p{L}])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}])`, 'u').test(own));
+  return CONFIRMATIONS.find((phrase) =>
+    new RegExp(`(?<![\\p{L}])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}])`, 'u').test(own),
+  );
 }
 
 /**
@@ -41,7 +79,16 @@ export function confirmationIn(text: string): string | undefined {
  */
 export function faqConfirmationOf(ticket: Ticket, cfg: TriageConfig, text: string): string | undefined {
   const dept = cfg.departments.find((d) => d.name === ticket.department);
-  if (!dept?.resolveOnFaqConfirmation || !ticket.autoAnswered || !ticket.needsReview || ticket.firstResponseAt || ticket.status === 'closed') return undefined;
+  if (
+    !dept?.resolveOnFaqConfirmation ||
+    !ticket.autoAnswered ||
+    !ticket.needsReview ||
+    ticket.firstResponseAt ||
+    ticket.status === 'closed'
+  )
+    return undefined;
   const phrase = confirmationIn(text);
-  return phrase ? `the customer confirmed the automatic answer "${ticket.autoAnswered}" ("${phrase}"); closed` : undefined;
+  return phrase
+    ? `the customer confirmed the automatic answer "${ticket.autoAnswered}" ("${phrase}"); closed`
+    : undefined;
 }

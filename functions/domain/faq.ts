@@ -23,7 +23,12 @@ function answerIn(entry: FaqEntry, language: string, departmentLanguage: string)
  * `minScore`, and it must be meant for the department the mail was routed to. The highest score
  * wins; on a tie the entry listed first. The caller never asks for machine mail.
  */
-export function matchFaq(cfg: TriageConfig, text: MailText, department: string, language: string): FaqMatch | undefined {
+export function matchFaq(
+  cfg: TriageConfig,
+  text: MailText,
+  department: string,
+  language: string,
+): FaqMatch | undefined {
   const dept = cfg.departments.find((d) => d.name === department);
   let best: FaqMatch | undefined;
   for (const entry of cfg.faq) {
@@ -32,7 +37,13 @@ export function matchFaq(cfg: TriageConfig, text: MailText, department: string, 
     const score = hits.reduce((sum, h) => sum + h.weight, 0);
     if (hits.length === 0 || score < entry.minScore || (best && best.score >= score)) continue;
     const matched = hits.map(describeHit);
-    best = { id: entry.id, answer: answerIn(entry, language, dept?.language ?? language), matched, score, reason: `automatic answer "${entry.id}": ${matched.join(', ')}` };
+    best = {
+      id: entry.id,
+      answer: answerIn(entry, language, dept?.language ?? language),
+      matched,
+      score,
+      reason: `automatic answer "${entry.id}": ${matched.join(', ')}`,
+    };
   }
   return best;
 }

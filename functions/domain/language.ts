@@ -16,8 +16,10 @@ let tinyld: typeof Tinyld | undefined;
  * light profile set (~67 KiB minified, 64 languages) is accurate enough on a few sentences of mail;
  * the normal set is ~750 KB.
  */
-function detectAll(text: string, options?: Parameters<typeof Tinyld.detectAll>[1]): ReturnType<typeof Tinyld.detectAll> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+function detectAll(
+  text: string,
+  options?: Parameters<typeof Tinyld.detectAll>[1],
+): ReturnType<typeof Tinyld.detectAll> {
   tinyld ??= require('tinyld/light') as typeof Tinyld;
   return tinyld.detectAll(text, options);
 }
@@ -70,13 +72,19 @@ function wordsOf(text: string): string {
  * signature cut off), with a maintained library (tinyld). Text too short or too ambiguous to tell
  * reads as undefined; `supported` (the languages we answer in) settles close calls between them.
  */
-export function detectMailLanguage(subject: string, body: string, supported: readonly string[] = []): { language?: string; accuracy: number; letters: number } {
+export function detectMailLanguage(
+  subject: string,
+  body: string,
+  supported: readonly string[] = [],
+): { language?: string; accuracy: number; letters: number } {
   // The customer's own words come first: quote stripping needs only the start of the body, and a
   // paragraph tells the language as well as more (both costs grow with the length, and detection is
   // the largest piece of the use case after the MIME parsing). Over the test corpus and fixtures,
   // 300 characters give the same answer as 2,000 for every mail that opens a ticket; the mails that
   // differ are delivery reports, which the gate stops before detection.
-  const text = wordsOf(`${subject.replace(/^(\s*(re|aw|sv|fw|fwd|wg|tr|rv)\s*:\s*)+/i, '')}\n${ownText(body).slice(0, DETECT_FROM)}`);
+  const text = wordsOf(
+    `${subject.replace(/^(\s*(re|aw|sv|fw|fwd|wg|tr|rv)\s*:\s*)+/i, '')}\n${ownText(body).slice(0, DETECT_FROM)}`,
+  );
   const letters = (text.match(/\p{L}/gu) ?? []).length;
   if (letters < MIN_LETTERS) return { accuracy: 0, letters };
   const guesses = detectAll(text);
@@ -97,8 +105,20 @@ export function detectMailLanguage(subject: string, body: string, supported: rea
  * Picks the language to answer in: the detected one when there are templates for it (`supported`),
  * else `fallback` (the department's default language).
  */
-export function chooseLanguage(detected: string | undefined, supported: readonly string[], fallback: string): LanguageDecision {
-  if (!detected) return { language: fallback, reason: `language not told (too little or too ambiguous text); the department's default ${fallback}` };
+export function chooseLanguage(
+  detected: string | undefined,
+  supported: readonly string[],
+  fallback: string,
+): LanguageDecision {
+  if (!detected)
+    return {
+      language: fallback,
+      reason: `language not told (too little or too ambiguous text); the department's default ${fallback}`,
+    };
   if (supported.includes(detected)) return { detected, language: detected, reason: `language ${detected} detected` };
-  return { detected, language: fallback, reason: `language ${detected} detected, but there are no ${detected} templates; the department's default ${fallback}` };
+  return {
+    detected,
+    language: fallback,
+    reason: `language ${detected} detected, but there are no ${detected} templates; the department's default ${fallback}`,
+  };
 }

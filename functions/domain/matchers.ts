@@ -23,7 +23,10 @@ export interface MailText {
 
 /** Lower case without accents: "Rückerstattung" and "ruckerstattung", "PRÏCE" and "price" match alike. */
 export function fold(text: string): string {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 /** The texts of a mail as the matchers read them. */
@@ -63,8 +66,15 @@ function compiled(m: Matcher): Compiled {
     } else {
       // Whole words only ("order" must not match "border"); a phrase's spaces match any whitespace run.
       const source = escapeRegExp(fold(m.phrase!)).replace(/\s+/g, '\\s+');
-      const needle = fold(m.phrase!).split(/\s+/).reduce((a, b) => (b.length > a.length ? b : a), '');
-      c = { label: m.phrase!, folded: true, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${source}(?![\\p{L}\\p{N}])`, 'u'), needle };
+      const needle = fold(m.phrase!)
+        .split(/\s+/)
+        .reduce((a, b) => (b.length > a.length ? b : a), '');
+      c = {
+        label: m.phrase!,
+        folded: true,
+        pattern: new RegExp(`(?<![\\p{L}\\p{N}])${source}(?![\\p{L}\\p{N}])`, 'u'),
+        needle,
+      };
     }
     cache.set(m, c);
   }
@@ -91,7 +101,8 @@ function applies(m: Matcher, text: MailText): boolean {
 
 function test(m: Matcher, text: MailText, where: 'subject' | 'body'): boolean {
   const c = compiled(m);
-  const haystack = where === 'subject' ? (c.folded ? text.subjectFolded : text.subject) : c.folded ? text.bodyFolded : text.body;
+  const haystack =
+    where === 'subject' ? (c.folded ? text.subjectFolded : text.subject) : c.folded ? text.bodyFolded : text.body;
   if (c.needle && !haystack.includes(c.needle)) return false;
   c.pattern.lastIndex = 0;
   return c.pattern.test(haystack);
@@ -101,13 +112,19 @@ function test(m: Matcher, text: MailText, where: 'subject' | 'body'): boolean {
  * The matchers found in `where` (the subject, the body, or `either`: the subject first, so a word
  * in both counts once, as a subject hit).
  */
-export function findMatches(matchers: readonly Matcher[], text: MailText, where: 'subject' | 'body' | 'either'): MatcherHit[] {
+export function findMatches(
+  matchers: readonly Matcher[],
+  text: MailText,
+  where: 'subject' | 'body' | 'either',
+): MatcherHit[] {
   const hits: MatcherHit[] = [];
   for (const m of matchers) {
     if (!applies(m, text)) continue;
     const label = compiled(m).label;
-    if (where !== 'body' && test(m, text, 'subject')) hits.push({ label, where: 'subject', weight: m.weight, language: m.language });
-    else if (where !== 'subject' && test(m, text, 'body')) hits.push({ label, where: 'body', weight: m.weight, language: m.language });
+    if (where !== 'body' && test(m, text, 'subject'))
+      hits.push({ label, where: 'subject', weight: m.weight, language: m.language });
+    else if (where !== 'subject' && test(m, text, 'body'))
+      hits.push({ label, where: 'body', weight: m.weight, language: m.language });
   }
   return hits;
 }

@@ -17,7 +17,13 @@ export interface PriorityDecision {
  * the routing rule that placed the mail; the highest wins. Unlike routing rules, priority rules are
  * not ordered: a VIP's urgent mail is urgent whichever rule is listed first. No rule: `normal`.
  */
-export function decidePriority(cfg: TriageConfig, recipient: string, text: MailText, ctx: RoutingContext, routing: RoutingDecision): PriorityDecision {
+export function decidePriority(
+  cfg: TriageConfig,
+  recipient: string,
+  text: MailText,
+  ctx: RoutingContext,
+  routing: RoutingDecision,
+): PriorityDecision {
   const rules: PriorityDecision['rules'] = [];
   const placing = routing.ruleName ? cfg.routing.rules.find((r) => r.name === routing.ruleName) : undefined;
   if (placing?.priority) rules.push({ name: placing.name, priority: placing.priority, matched: routing.matched });
@@ -26,7 +32,10 @@ export function decidePriority(cfg: TriageConfig, recipient: string, text: MailT
     if (matched) rules.push({ name: rule.name, priority: rule.priority, matched });
   }
   if (rules.length === 0) return { priority: 'normal', rules, reason: 'priority normal: no priority rule matched' };
-  const priority = rules.reduce<TicketPriority>((best, r) => (RANK[r.priority] > RANK[best] ? r.priority : best), rules[0].priority);
+  const priority = rules.reduce<TicketPriority>(
+    (best, r) => (RANK[r.priority] > RANK[best] ? r.priority : best),
+    rules[0].priority,
+  );
   const why = rules.map((r) => `rule "${r.name}" (${r.priority}: ${r.matched.join(', ')})`).join('; ');
   return { priority, rules, reason: `priority ${priority}: ${why}` };
 }

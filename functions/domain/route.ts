@@ -1,6 +1,6 @@
 import type { RoutingRule, TriageConfig } from './config';
 import { describeHit, findMatches, mailText, type MailText, type MatcherHit } from './matchers';
-import type { RoutingDecision, TicketPriority } from './ticket';
+import type { RoutingDecision } from './ticket';
 
 export type { RoutingDecision } from './ticket';
 
@@ -31,7 +31,13 @@ function weighKeywords(cfg: TriageConfig, text: MailText): RoutingDecision {
   }
   const ranked = Object.entries(scores).sort((a, b) => b[1] - a[1]);
   if (ranked.length === 0) {
-    return { department: cfg.triageQueue, rule: 'fallback', matched: [], reason: `no keyword of any department matched; left to the ${cfg.triageQueue} queue`, scores };
+    return {
+      department: cfg.triageQueue,
+      rule: 'fallback',
+      matched: [],
+      reason: `no keyword of any department matched; left to the ${cfg.triageQueue} queue`,
+      scores,
+    };
   }
   if (ranked.length > 1 && ranked[0][1] === ranked[1][1]) {
     const tied = ranked.filter(([, s]) => s === ranked[0][1]).map(([d]) => d);
@@ -44,7 +50,13 @@ function weighKeywords(cfg: TriageConfig, text: MailText): RoutingDecision {
     };
   }
   const [winner, score] = ranked[0];
-  return { department: winner, rule: 'keywords', matched: matches[winner], reason: `keywords ${matches[winner].join(', ')} placed it in ${winner} (score ${score})`, scores };
+  return {
+    department: winner,
+    rule: 'keywords',
+    matched: matches[winner],
+    reason: `keywords ${matches[winner].join(', ')} placed it in ${winner} (score ${score})`,
+    scores,
+  };
 }
 
 /** Who sent the mail and in which language it is, for rules that look at more than the words. */
@@ -62,14 +74,22 @@ function inDomain(sender: string | undefined, domain: string): boolean {
 }
 
 /** The conditions shared by routing and priority rules. */
-type RuleConditions = Pick<RoutingRule, 'recipient' | 'senderDomain' | 'language' | 'subject' | 'body' | 'text' | 'minScore'>;
+type RuleConditions = Pick<
+  RoutingRule,
+  'recipient' | 'senderDomain' | 'language' | 'subject' | 'body' | 'text' | 'minScore'
+>;
 
 /**
  * Checks one rule: every condition it names must hold; the words of `subject`, `body` and `text`
  * must reach `minScore` together.
  * @returns what matched, as people read it, or undefined when the rule does not hold.
  */
-export function matchRule(rule: RuleConditions, recipient: string, text: MailText, ctx: RoutingContext): string[] | undefined {
+export function matchRule(
+  rule: RuleConditions,
+  recipient: string,
+  text: MailText,
+  ctx: RoutingContext,
+): string[] | undefined {
   const matched: string[] = [];
   if (rule.recipient?.length) {
     if (!rule.recipient.includes(recipient)) return undefined;
@@ -84,7 +104,11 @@ export function matchRule(rule: RuleConditions, recipient: string, text: MailTex
     if (!text.language || !rule.language.includes(text.language)) return undefined;
     matched.push(`language ${text.language}`);
   }
-  const hits: MatcherHit[] = [...findMatches(rule.subject ?? [], text, 'subject'), ...findMatches(rule.body ?? [], text, 'body'), ...findMatches(rule.text ?? [], text, 'either')];
+  const hits: MatcherHit[] = [
+    ...findMatches(rule.subject ?? [], text, 'subject'),
+    ...findMatches(rule.body ?? [], text, 'body'),
+    ...findMatches(rule.text ?? [], text, 'either'),
+  ];
   const wantsWords = [rule.subject, rule.body, rule.text].some((list) => (list?.length ?? 0) > 0);
   if (wantsWords) {
     const score = hits.reduce((sum, h) => sum + h.weight, 0);
@@ -95,10 +119,22 @@ export function matchRule(rule: RuleConditions, recipient: string, text: MailTex
 }
 
 /** The first routing rule that holds, in the order of the config. */
-function firstRule(cfg: TriageConfig, recipient: string, text: MailText, ctx: RoutingContext): RoutingDecision | undefined {
+function firstRule(
+  cfg: TriageConfig,
+  recipient: string,
+  text: MailText,
+  ctx: RoutingContext,
+): RoutingDecision | undefined {
   for (const rule of cfg.routing.rules) {
     const matched = matchRule(rule, recipient, text, ctx);
-    if (matched) return { department: rule.department, rule: 'rule', ruleName: rule.name, matched, reason: `rule "${rule.name}" placed it in ${rule.department}: ${matched.join(', ')}` };
+    if (matched)
+      return {
+        department: rule.department,
+        rule: 'rule',
+        ruleName: rule.name,
+        matched,
+        reason: `rule "${rule.name}" placed it in ${rule.department}: ${matched.join(', ')}`,
+      };
   }
   return undefined;
 }
@@ -108,13 +144,30 @@ function firstRule(cfg: TriageConfig, recipient: string, text: MailText, ctx: Ro
  * receiving address (the envelope recipient, so BCC works), then keywords for the general address;
  * an address nobody configured goes to the triage queue.
  */
-export function routeMail(cfg: TriageConfig, recipient: string, subject: string, body: string, ctx: RoutingContext = {}): RoutingDecision {
+export function routeMail(
+  cfg: TriageConfig,
+  recipient: string,
+  subject: string,
+  body: string,
+  ctx: RoutingContext = {},
+): RoutingDecision {
   const address = recipient.toLowerCase();
   const text = mailText(subject, body, ctx.language);
   const byRule = firstRule(cfg, address, text, ctx);
   if (byRule) return byRule;
   const owner = cfg.departments.find((d) => d.addresses.includes(address));
-  if (owner) return { department: owner.name, rule: 'address', matched: [address], reason: `sent to ${address}, an address of ${owner.name}` };
+  if (owner)
+    return {
+      department: owner.name,
+      rule: 'address',
+      matched: [address],
+      reason: `sent to ${address}, an address of ${owner.name}`,
+    };
   if (address === cfg.generalAddress) return weighKeywords(cfg, text);
-  return { department: cfg.triageQueue, rule: 'fallback', matched: [address], reason: `${address} belongs to no department; left to the ${cfg.triageQueue} queue` };
+  return {
+    department: cfg.triageQueue,
+    rule: 'fallback',
+    matched: [address],
+    reason: `${address} belongs to no department; left to the ${cfg.triageQueue} queue`,
+  };
 }

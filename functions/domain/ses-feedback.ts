@@ -63,7 +63,9 @@ export function bareAddress(value: string): string {
 
 function headerOf(mail: Json, name: string): string | undefined {
   const headers = Array.isArray(mail.headers) ? mail.headers : [];
-  const found = headers.find((h): h is Json => isObject(h) && typeof h.name === 'string' && h.name.toLowerCase() === name.toLowerCase());
+  const found = headers.find(
+    (h): h is Json => isObject(h) && typeof h.name === 'string' && h.name.toLowerCase() === name.toLowerCase(),
+  );
   return found ? str(found.value) : undefined;
 }
 
@@ -95,7 +97,8 @@ export function parseSesNotification(message: string): ParsedNotification {
   if (!isObject(body)) return { ignored: 'the SNS message is not a JSON object' };
   const type = str(body.eventType) ?? str(body.notificationType);
   if (!type) return { ignored: 'no eventType or notificationType: not an SES notification' };
-  if (type !== 'Bounce' && type !== 'Complaint') return { ignored: `SES ${type} notification: only bounces and complaints are acted on` };
+  if (type !== 'Bounce' && type !== 'Complaint')
+    return { ignored: `SES ${type} notification: only bounces and complaints are acted on` };
   const mail = isObject(body.mail) ? body.mail : undefined;
   const sesMessageId = mail && str(mail.messageId);
   if (!mail || !sesMessageId) return { ignored: `SES ${type} notification without mail.messageId` };
@@ -106,7 +109,9 @@ export function parseSesNotification(message: string): ParsedNotification {
     sesMessageId,
     region,
     source: bareAddress(str(mail.source) ?? ''),
-    destination: (Array.isArray(mail.destination) ? mail.destination : []).filter((d): d is string => typeof d === 'string').map(bareAddress),
+    destination: (Array.isArray(mail.destination) ? mail.destination : [])
+      .filter((d): d is string => typeof d === 'string')
+      .map(bareAddress),
     subject: str(commonHeaders.subject) ?? headerOf(mail, 'subject'),
     ticketHeader: headerOf(mail, 'x-triage-ticket'),
   };
@@ -167,7 +172,9 @@ const MESSAGE_LEVEL_SUBTYPES = new Set(['messagetoolarge', 'contentrejected', 'a
  *   counted, see {@link TRANSIENT_BOUNCE_POLICY};
  * - `note`: recorded on the ticket only (a transient bounce about the message itself, `not-spam`).
  */
-export function feedbackAction(feedback: Pick<SesFeedback, 'kind' | 'type' | 'subType'>): 'suppress' | 'count' | 'note' {
+export function feedbackAction(
+  feedback: Pick<SesFeedback, 'kind' | 'type' | 'subType'>,
+): 'suppress' | 'count' | 'note' {
   if (feedback.kind === 'complaint') return feedback.type.toLowerCase() === 'not-spam' ? 'note' : 'suppress';
   if (feedback.type === 'Permanent') return 'suppress';
   if (MESSAGE_LEVEL_SUBTYPES.has((feedback.subType ?? '').toLowerCase())) return 'note';
@@ -186,7 +193,9 @@ export function deliveredMessageIdCandidates(sesMessageId: string, region: strin
 
 /** One human sentence about a notification, for the ticket's conversation. */
 export function describeFeedback(feedback: SesFeedback, what: string, effects: string[]): string {
-  const who = feedback.recipients.map((r) => [r.address, r.status, r.diagnosticCode].filter(Boolean).join(' ')).join('; ');
+  const who = feedback.recipients
+    .map((r) => [r.address, r.status, r.diagnosticCode].filter(Boolean).join(' '))
+    .join('; ');
   const head =
     feedback.kind === 'bounce'
       ? `${feedback.type} bounce${feedback.subType ? ` (${feedback.subType})` : ''} of ${what}: ${who}.`

@@ -23,7 +23,10 @@ export interface LinkClaims {
 const MAC_CHARS = 27; // 160 bits in base64url
 
 function mac(key: string, purpose: LinkPurpose, ticketId: string, expires: string): string {
-  return createHmac('sha256', key).update(`link:${purpose}:${ticketId.toUpperCase()}:${expires}`).digest('base64url').slice(0, MAC_CHARS);
+  return createHmac('sha256', key)
+    .update(`link:${purpose}:${ticketId.toUpperCase()}:${expires}`)
+    .digest('base64url')
+    .slice(0, MAC_CHARS);
 }
 
 /** Signs a link token: `<ticket>.<purpose>.<expiry in seconds, base 36>.<mac>`. */

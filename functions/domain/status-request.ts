@@ -20,7 +20,11 @@ export function isStatusRequest(subject: string): boolean {
  * One ticket's state as the template words it (in the customer's language): exactly one flag is set.
  * `dueLocal` is the promised answer while the ticket awaits one.
  */
-function ticketState(ticket: Ticket, dept: Department | undefined, locale: string): Record<string, string | boolean | undefined> {
+function ticketState(
+  ticket: Ticket,
+  dept: Department | undefined,
+  locale: string,
+): Record<string, string | boolean | undefined> {
   const zone = dept?.businessHours.timeZone ?? 'UTC';
   const awaitingAgain = ticket.status === 'open' && Boolean(ticket.firstResponseAt);
   const promise = ticket.promisedAt ?? ticket.dueAt;
@@ -30,7 +34,10 @@ function ticketState(ticket: Ticket, dept: Department | undefined, locale: strin
     unanswered: ticket.status === 'open' && !ticket.firstResponseAt,
     awaitingAgain,
     // after the customer wrote again, the timers keep a new promise; older tickets have none
-    dueLocal: ticket.status === 'open' && (!ticket.firstResponseAt || ticket.responseDueAt) ? formatLocal(new Date(promise), zone, locale) : undefined,
+    dueLocal:
+      ticket.status === 'open' && (!ticket.firstResponseAt || ticket.responseDueAt)
+        ? formatLocal(new Date(promise), zone, locale)
+        : undefined,
   };
 }
 
@@ -50,9 +57,13 @@ export function composeStatusReply(input: {
   messageIdSeed: string;
 }): OutgoingMail {
   const { cfg, recipient, mail, to, tickets, templates, messageIdSeed } = input;
-  const owner = cfg.departments.find((d) => d.addresses.includes(recipient)) ?? cfg.departments.find((d) => d.name === cfg.triageQueue)!;
+  const owner =
+    cfg.departments.find((d) => d.addresses.includes(recipient)) ??
+    cfg.departments.find((d) => d.name === cfg.triageQueue)!;
   // The request itself ("status") says nothing about the language: the customer's latest ticket does.
-  const language = [...tickets].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).find((t) => t.language)?.language;
+  const language = [...tickets]
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .find((t) => t.language)?.language;
   const locale = localeOf(language);
   const rendered = templates.render(
     'status-reply',
@@ -62,7 +73,12 @@ export function composeStatusReply(input: {
       count: tickets.length,
       tickets: tickets.map((t) => {
         const dept = cfg.departments.find((d) => d.name === t.department);
-        return { id: t.id, subject: t.subject, department: dept?.displayName ?? t.department, ...ticketState(t, dept, locale) };
+        return {
+          id: t.id,
+          subject: t.subject,
+          department: dept?.displayName ?? t.department,
+          ...ticketState(t, dept, locale),
+        };
       }),
     },
     { department: owner.name, language },
@@ -70,13 +86,24 @@ export function composeStatusReply(input: {
   return {
     kind: 'status-reply',
     ticketId: '',
-    from: { address: recipient === cfg.generalAddress || owner.addresses.includes(recipient) ? recipient : departmentAddress(cfg, owner), name: `${cfg.companyName} ticket status` },
+    from: {
+      address:
+        recipient === cfg.generalAddress || owner.addresses.includes(recipient)
+          ? recipient
+          : departmentAddress(cfg, owner),
+      name: `${cfg.companyName} ticket status`,
+    },
     to: [to],
     subject: rendered.subject,
     text: rendered.text,
     html: rendered.html,
     messageId: newMessageId(cfg, messageIdSeed),
-    ...(mail.messageId ? { inReplyTo: mail.messageId, references: [...mail.references.filter((r) => r !== mail.messageId), mail.messageId].slice(-20) } : {}),
+    ...(mail.messageId
+      ? {
+          inReplyTo: mail.messageId,
+          references: [...mail.references.filter((r) => r !== mail.messageId), mail.messageId].slice(-20),
+        }
+      : {}),
     headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' },
   };
 }

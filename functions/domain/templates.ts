@@ -8,7 +8,21 @@ export interface RenderedMail {
 }
 
 /** The templates the code knows. A name outside this list is a programming error, refused loudly. */
-export const TEMPLATE_NAMES = ['acknowledge', 'agent-copy', 'escalation', 'relay', 'note', 'refusal-notice', 'command-error', 'due-warning', 'follow-up', 'closing-note', 'survey', 'status-reply', 'weekly-report'] as const;
+export const TEMPLATE_NAMES = [
+  'acknowledge',
+  'agent-copy',
+  'escalation',
+  'relay',
+  'note',
+  'refusal-notice',
+  'command-error',
+  'due-warning',
+  'follow-up',
+  'closing-note',
+  'survey',
+  'status-reply',
+  'weekly-report',
+] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /**
@@ -22,7 +36,10 @@ export class TemplateRegistry {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
   private languageList?: string[];
   private readonly compiledSources = new Map<string, Handlebars.TemplateDelegate>();
-  private readonly picked = new Map<string, { subject: Handlebars.TemplateDelegate; text: Handlebars.TemplateDelegate; html?: Handlebars.TemplateDelegate }>();
+  private readonly picked = new Map<
+    string,
+    { subject: Handlebars.TemplateDelegate; text: Handlebars.TemplateDelegate; html?: Handlebars.TemplateDelegate }
+  >();
 
   constructor(
     private readonly sources: Record<string, string>,
@@ -30,7 +47,8 @@ export class TemplateRegistry {
   ) {
     for (const name of TEMPLATE_NAMES) {
       for (const part of ['subject', 'text']) {
-        if (!(`${defaultLanguage}/${name}.${part}` in sources)) throw new Error(`template ${defaultLanguage}/${name}.${part}.hbs is missing from templates/`);
+        if (!(`${defaultLanguage}/${name}.${part}` in sources))
+          throw new Error(`template ${defaultLanguage}/${name}.${part}.hbs is missing from templates/`);
       }
     }
   }
@@ -69,8 +87,18 @@ export class TemplateRegistry {
     return fn;
   }
 
-  private pick(name: TemplateName, part: string, department: string, language: string): Handlebars.TemplateDelegate | undefined {
-    for (const key of [`${department}/${language}/${name}.${part}`, `${language}/${name}.${part}`, `${department}/${this.defaultLanguage}/${name}.${part}`, `${this.defaultLanguage}/${name}.${part}`]) {
+  private pick(
+    name: TemplateName,
+    part: string,
+    department: string,
+    language: string,
+  ): Handlebars.TemplateDelegate | undefined {
+    for (const key of [
+      `${department}/${language}/${name}.${part}`,
+      `${language}/${name}.${part}`,
+      `${department}/${this.defaultLanguage}/${name}.${part}`,
+      `${this.defaultLanguage}/${name}.${part}`,
+    ]) {
       const fn = this.template(key);
       if (fn) return fn;
     }
@@ -82,18 +110,33 @@ export class TemplateRegistry {
    * @throws when `name` is not a known template.
    */
   render(name: TemplateName, context: object, options: { department: string; language?: string }): RenderedMail {
-    if (!TEMPLATE_NAMES.includes(name)) throw new Error(`unknown template "${name}"; known: ${TEMPLATE_NAMES.join(', ')}`);
+    if (!TEMPLATE_NAMES.includes(name))
+      throw new Error(`unknown template "${name}"; known: ${TEMPLATE_NAMES.join(', ')}`);
     const language = options.language ?? this.defaultLanguage;
     const { subject, text, html } = this.parts(name, options.department, language);
-    return { subject: subject(context).replace(/[\r\n]+/g, ' ').trim(), text: text(context), html: html?.(context) };
+    return {
+      subject: subject(context)
+        .replace(/[\r\n]+/g, ' ')
+        .trim(),
+      text: text(context),
+      html: html?.(context),
+    };
   }
 
   /** The templates a mail of `name` uses for a department and language, looked up once and kept. */
-  private parts(name: TemplateName, department: string, language: string): { subject: Handlebars.TemplateDelegate; text: Handlebars.TemplateDelegate; html?: Handlebars.TemplateDelegate } {
+  private parts(
+    name: TemplateName,
+    department: string,
+    language: string,
+  ): { subject: Handlebars.TemplateDelegate; text: Handlebars.TemplateDelegate; html?: Handlebars.TemplateDelegate } {
     const key = `${department}/${language}/${name}`;
     let parts = this.picked.get(key);
     if (!parts) {
-      parts = { subject: this.pick(name, 'subject', department, language)!, text: this.pick(name, 'text', department, language)!, html: this.pick(name, 'html', department, language) };
+      parts = {
+        subject: this.pick(name, 'subject', department, language)!,
+        text: this.pick(name, 'text', department, language)!,
+        html: this.pick(name, 'html', department, language),
+      };
       this.picked.set(key, parts);
     }
     return parts;

@@ -19,7 +19,9 @@ export function replyDomainAddresses(mail: Pick<InboundMail, 'to' | 'cc'>, reply
 export function referencedIds(mail: Pick<InboundMail, 'inReplyTo' | 'references'>): string[] {
   // A real thread's answer is among the newest references; a hostile header with thousands of ids
   // must not cost thousands of look-ups (each is a DynamoDB read).
-  return [...new Set([mail.inReplyTo, ...[...mail.references].reverse()].filter((id): id is string => Boolean(id)))].slice(0, MAX_REFERENCES_LOOKED_UP);
+  return [
+    ...new Set([mail.inReplyTo, ...[...mail.references].reverse()].filter((id): id is string => Boolean(id))),
+  ].slice(0, MAX_REFERENCES_LOOKED_UP);
 }
 
 /** How many referenced Message-IDs are looked up, newest first. */
@@ -60,10 +62,15 @@ const MS_PER_DAY = 24 * 60 * 60 * 1000;
 export function decideConversation(input: ConversationInput): ConversationAction {
   const { match, ticket, sender, now } = input;
   if (match.by === 'bad-token') {
-    return { action: 'refuse', reason: `the reply address ${match.address} does not carry a valid token`, notifySender: false };
+    return {
+      action: 'refuse',
+      reason: `the reply address ${match.address} does not carry a valid token`,
+      notifySender: false,
+    };
   }
   if (match.by === 'none' || !ticket) {
-    if (match.by === 'token') return { action: 'refuse', reason: `ticket ${match.ticketId} does not exist`, notifySender: false };
+    if (match.by === 'token')
+      return { action: 'refuse', reason: `ticket ${match.ticketId} does not exist`, notifySender: false };
     return { action: 'new-ticket' };
   }
   // Machine mail about a ticket (a bounce of our relay references our Message-ID; an agent's or the
@@ -74,7 +81,12 @@ export function decideConversation(input: ConversationInput): ConversationAction
 
   if (input.senderIsAgent) {
     if (!input.senderAuthenticated) {
-      return { action: 'refuse', ticketId: ticket.id, reason: `mail from agent ${sender} failed SES authentication (needs SPF or DKIM pass and DMARC not failed)`, notifySender: true };
+      return {
+        action: 'refuse',
+        ticketId: ticket.id,
+        reason: `mail from agent ${sender} failed SES authentication (needs SPF or DKIM pass and DMARC not failed)`,
+        notifySender: true,
+      };
     }
     return { action: 'agent-reply', ticketId: ticket.id };
   }
@@ -83,7 +95,11 @@ export function decideConversation(input: ConversationInput): ConversationAction
     if (ticket.status === 'closed') {
       const closedFor = now.getTime() - Date.parse(ticket.closedAt ?? ticket.createdAt);
       if (closedFor > input.reopenWithinDays * MS_PER_DAY) {
-        return { action: 'new-ticket', linkedTo: ticket.id, linkReason: `${ticket.id} was closed more than ${input.reopenWithinDays} days ago` };
+        return {
+          action: 'new-ticket',
+          linkedTo: ticket.id,
+          linkReason: `${ticket.id} was closed more than ${input.reopenWithinDays} days ago`,
+        };
       }
       return { action: 'customer-append', ticketId: ticket.id, reopen: true };
     }
@@ -91,8 +107,18 @@ export function decideConversation(input: ConversationInput): ConversationAction
   }
 
   if (match.by === 'token') {
-    return { action: 'refuse', ticketId: ticket.id, reason: `${sender} is neither an agent of ${ticket.department} nor a participant of ${ticket.id}`, notifySender: false };
+    return {
+      action: 'refuse',
+      ticketId: ticket.id,
+      reason: `${sender} is neither an agent of ${ticket.department} nor a participant of ${ticket.id}`,
+      notifySender: false,
+    };
   }
-  const via = match.by === 'subject-tag' ? `the subject tag [${ticket.id}]` : `a reference to a message of ${ticket.id}`;
-  return { action: 'new-ticket', linkedTo: ticket.id, linkReason: `${sender} used ${via} but is not a participant of ${ticket.id}` };
+  const via =
+    match.by === 'subject-tag' ? `the subject tag [${ticket.id}]` : `a reference to a message of ${ticket.id}`;
+  return {
+    action: 'new-ticket',
+    linkedTo: ticket.id,
+    linkReason: `${sender} used ${via} but is not a participant of ${ticket.id}`,
+  };
 }

@@ -21,7 +21,13 @@ export function timerExecutionName(ticketId: string, plan: Pick<TimerPlan, 'gene
 }
 
 /** The status a step acts on; in any other status it does nothing. */
-const STEP_STATUS: Record<TimerStep, TicketStatus> = { warn: 'open', escalate: 'open', 'follow-up': 'waiting', 'auto-close': 'waiting', survey: 'closed' };
+const STEP_STATUS: Record<TimerStep, TicketStatus> = {
+  warn: 'open',
+  escalate: 'open',
+  'follow-up': 'waiting',
+  'auto-close': 'waiting',
+  survey: 'closed',
+};
 
 /**
  * Whether a step still applies to the ticket as it is now.
@@ -31,7 +37,8 @@ export function whyNotDue(ticket: Ticket | undefined, step: TimerStep, generatio
   if (!ticket) return 'the ticket does not exist';
   const current = ticket.timerGeneration ?? 0;
   if (generation !== current) return `superseded: the timers moved (generation ${generation}, now ${current})`;
-  if (ticket.status !== STEP_STATUS[step]) return `the ticket is ${ticket.status}; ${step} applies to ${STEP_STATUS[step]} tickets`;
+  if (ticket.status !== STEP_STATUS[step])
+    return `the ticket is ${ticket.status}; ${step} applies to ${STEP_STATUS[step]} tickets`;
   return undefined;
 }
 
@@ -40,7 +47,8 @@ export function awaitingResponsePlan(dept: Department, generation: number, since
   const share = dept.timers.warnAtShare;
   if (share > 0) {
     const warnAt = addBusinessHours(since, dept.firstResponseHours * share, dept.businessHours);
-    if (warnAt.getTime() > since.getTime() && warnAt.getTime() < dueAt.getTime()) return { generation, step: 'warn', at: warnAt.toISOString() };
+    if (warnAt.getTime() > since.getTime() && warnAt.getTime() < dueAt.getTime())
+      return { generation, step: 'warn', at: warnAt.toISOString() };
   }
   return { generation, step: 'escalate', at: dueAt.toISOString() };
 }
@@ -48,8 +56,18 @@ export function awaitingResponsePlan(dept: Department, generation: number, since
 /** Plan while the ticket waits on the customer since `since`: the follow-up, or straight the auto-close, or nothing. */
 export function waitingPlan(dept: Department, generation: number, since: Date): TimerPlan | undefined {
   const { followUpAfterBusinessDays, autoCloseAfterBusinessDays } = dept.timers;
-  if (followUpAfterBusinessDays > 0) return { generation, step: 'follow-up', at: addBusinessDays(since, followUpAfterBusinessDays, dept.businessHours).toISOString() };
-  if (autoCloseAfterBusinessDays > 0) return { generation, step: 'auto-close', at: addBusinessDays(since, autoCloseAfterBusinessDays, dept.businessHours).toISOString() };
+  if (followUpAfterBusinessDays > 0)
+    return {
+      generation,
+      step: 'follow-up',
+      at: addBusinessDays(since, followUpAfterBusinessDays, dept.businessHours).toISOString(),
+    };
+  if (autoCloseAfterBusinessDays > 0)
+    return {
+      generation,
+      step: 'auto-close',
+      at: addBusinessDays(since, autoCloseAfterBusinessDays, dept.businessHours).toISOString(),
+    };
   return undefined;
 }
 
@@ -60,7 +78,13 @@ export function planAfter(step: TimerStep, ticket: Ticket, dept: Department, now
     case 'warn':
       return { generation, step: 'escalate', at: currentDueAt(ticket) };
     case 'follow-up':
-      return dept.timers.autoCloseAfterBusinessDays > 0 ? { generation, step: 'auto-close', at: addBusinessDays(now, dept.timers.autoCloseAfterBusinessDays, dept.businessHours).toISOString() } : undefined;
+      return dept.timers.autoCloseAfterBusinessDays > 0
+        ? {
+            generation,
+            step: 'auto-close',
+            at: addBusinessDays(now, dept.timers.autoCloseAfterBusinessDays, dept.businessHours).toISOString(),
+          }
+        : undefined;
     default:
       return undefined;
   }
@@ -71,7 +95,8 @@ export function responseDue(dept: Department, since: Date): { dueAt: Date; promi
   const dueAt = addBusinessHours(since, dept.firstResponseHours, dept.businessHours);
   // The promise is never earlier than the target: a margin of 0 promises the target itself. Business
   // time adds up, so the margin is added to the target rather than walking the calendar again.
-  const promisedAt = dept.promiseMarginHours > 0 ? addBusinessHours(dueAt, dept.promiseMarginHours, dept.businessHours) : dueAt;
+  const promisedAt =
+    dept.promiseMarginHours > 0 ? addBusinessHours(dueAt, dept.promiseMarginHours, dept.businessHours) : dueAt;
   return { dueAt, promisedAt };
 }
 
@@ -98,12 +123,30 @@ export function retime(before: Ticket, after: Ticket, dept: Department, now: Dat
     case 'open': {
       // the customer wrote on an answered, pending or closed ticket, or an agent reopened it: a response is due again
       const { dueAt, promisedAt } = responseDue(dept, now);
-      return { ...next, responseDueAt: dueAt.toISOString(), promisedAt: promisedAt.toISOString(), waitingSince: undefined, timer: awaitingResponsePlan(dept, generation, now, dueAt) };
+      return {
+        ...next,
+        responseDueAt: dueAt.toISOString(),
+        promisedAt: promisedAt.toISOString(),
+        waitingSince: undefined,
+        timer: awaitingResponsePlan(dept, generation, now, dueAt),
+      };
     }
     case 'waiting':
-      return { ...next, waitingSince: now.toISOString(), followUpSentAt: undefined, timer: waitingPlan(dept, generation, now) };
+      return {
+        ...next,
+        waitingSince: now.toISOString(),
+        followUpSentAt: undefined,
+        timer: waitingPlan(dept, generation, now),
+      };
     case 'closed':
-      return { ...next, closedBy: change.closedByAgent ? 'agent' : next.closedBy, timer: change.closedByAgent && dept.timers.survey ? { generation, step: 'survey', at: now.toISOString() } : undefined };
+      return {
+        ...next,
+        closedBy: change.closedByAgent ? 'agent' : next.closedBy,
+        timer:
+          change.closedByAgent && dept.timers.survey
+            ? { generation, step: 'survey', at: now.toISOString() }
+            : undefined,
+      };
     default:
       // pending: waiting on someone else; no reminders until it moves again
       return next;

@@ -43,9 +43,22 @@ export function decideNewMail(cfg: TriageConfig, facts: NewMailFacts): NewMailDe
   const dept = cfg.departments.find((d) => d.name === routing.department)!;
   const language = chooseLanguage(detected, facts.supportedLanguages, dept.language);
   const faq = facts.machine ? undefined : matchFaq(cfg, text, dept.name, language.language);
-  const reasons = [routing.reason, priority.reason, language.reason, faq ? `${faq.reason}; the acknowledgement carries its answer, an agent should confirm it` : undefined].filter((r): r is string => Boolean(r));
+  const reasons = [
+    routing.reason,
+    priority.reason,
+    language.reason,
+    faq ? `${faq.reason}; the acknowledgement carries its answer, an agent should confirm it` : undefined,
+  ].filter((r): r is string => Boolean(r));
   return {
-    routing: { ...routing, priority: priority.priority, priorityRules: priority.rules, language: language.language, languageReason: language.reason, faq: faq?.id, reasons },
+    routing: {
+      ...routing,
+      priority: priority.priority,
+      priorityRules: priority.rules,
+      language: language.language,
+      languageReason: language.reason,
+      faq: faq?.id,
+      reasons,
+    },
     priority,
     language,
     faq,
@@ -53,6 +66,13 @@ export function decideNewMail(cfg: TriageConfig, facts: NewMailFacts): NewMailDe
 }
 
 /** What a new ticket takes from the decision: priority, language, and the review flag of an automatic answer. */
-export function ticketFieldsOf(decided: NewMailDecision): Pick<Ticket, 'priority' | 'language' | 'autoAnswered' | 'needsReview'> {
-  return { priority: decided.priority.priority, language: decided.language.language, autoAnswered: decided.faq?.id, needsReview: decided.faq ? true : undefined };
+export function ticketFieldsOf(
+  decided: NewMailDecision,
+): Pick<Ticket, 'priority' | 'language' | 'autoAnswered' | 'needsReview'> {
+  return {
+    priority: decided.priority.priority,
+    language: decided.language.language,
+    autoAnswered: decided.faq?.id,
+    needsReview: decided.faq ? true : undefined,
+  };
 }

@@ -54,7 +54,9 @@ class LocalDay {
     let moment = this.moments.get(minute);
     if (moment === undefined) {
       // luxon resolves times that a daylight-saving change skips or repeats, once per day and time
-      moment = DateTime.fromMillis(this.start, { zone: this.zone }).set({ hour: Math.floor(minute / 60), minute: minute % 60 }).toMillis();
+      moment = DateTime.fromMillis(this.start, { zone: this.zone })
+        .set({ hour: Math.floor(minute / 60), minute: minute % 60 })
+        .toMillis();
       this.moments.set(minute, moment);
     }
     return moment;
@@ -119,9 +121,16 @@ function holidaysOf(calendar: BusinessHours): ReadonlySet<string> {
 }
 
 /** The opening ranges of a local day, as UTC moments; none on holidays. */
-function openingsOf(day: LocalDay, calendar: BusinessHours, holidays: ReadonlySet<string>): { open: number; close: number }[] {
+function openingsOf(
+  day: LocalDay,
+  calendar: BusinessHours,
+  holidays: ReadonlySet<string>,
+): { open: number; close: number }[] {
   if (holidays.has(day.date)) return [];
-  return calendar.weekly[WEEKDAYS[day.weekday - 1]].map((range) => ({ open: day.at(range.open), close: day.at(range.close) }));
+  return calendar.weekly[WEEKDAYS[day.weekday - 1]].map((range) => ({
+    open: day.at(range.open),
+    close: day.at(range.close),
+  }));
 }
 
 /**
@@ -208,7 +217,17 @@ export function formatLocal(moment: Date, timeZone: string, locale = 'en-GB'): s
   if (text === undefined) {
     const local = DateTime.fromJSDate(moment, { zone: zone(timeZone) }).setLocale(locale);
     // British English keeps its fixed form; other languages get their own word order ("Dienstag, 24. November 2026 um 09:45").
-    const words = locale === 'en-GB' ? local.toFormat('cccc d LLLL yyyy, HH:mm') : local.toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+    const words =
+      locale === 'en-GB'
+        ? local.toFormat('cccc d LLLL yyyy, HH:mm')
+        : local.toLocaleString({
+            weekday: 'long',
+            day: 'numeric',
+            month: 'long',
+            year: 'numeric',
+            hour: '2-digit',
+            minute: '2-digit',
+          });
     text = `${words} (${timeZone})`;
     if (formatted.size >= FORMATTED_KEPT) formatted.clear();
     formatted.set(key, text);

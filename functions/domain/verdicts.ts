@@ -14,12 +14,15 @@ export interface Verdicts {
 function verdictOf(value: string | undefined): Verdict {
   const v = value?.trim().toUpperCase();
   if (v === 'PASS' || v === 'FAIL' || v === 'GRAY' || v === 'PROCESSING_FAILED') return v;
-  if (v === 'SOFTFAIL' || v === 'PERMERROR' || v === 'TEMPERROR' || v === 'NEUTRAL' || v === 'POLICY') return v === 'NEUTRAL' ? 'GRAY' : 'FAIL';
+  if (v === 'SOFTFAIL' || v === 'PERMERROR' || v === 'TEMPERROR' || v === 'NEUTRAL' || v === 'POLICY')
+    return v === 'NEUTRAL' ? 'GRAY' : 'FAIL';
   return 'NONE';
 }
 
 /** `spf=pass` and the like in an Authentication-Results header; made once, not per mail. */
-const METHOD_RESULT = Object.fromEntries(['spf', 'dkim', 'dmarc'].map((name) => [name, new RegExp(`(?:^|;)\\s*${name}=([a-z_]+)`, 'i')])) as Record<'spf' | 'dkim' | 'dmarc', RegExp>;
+const METHOD_RESULT = Object.fromEntries(
+  ['spf', 'dkim', 'dmarc'].map((name) => [name, new RegExp(`(?:^|;)\\s*${name}=([a-z_]+)`, 'i')]),
+) as Record<'spf' | 'dkim' | 'dmarc', RegExp>;
 
 /**
  * Reads the verdicts SES wrote. SES prepends its headers, so only the FIRST occurrence of each
@@ -29,7 +32,8 @@ const METHOD_RESULT = Object.fromEntries(['spf', 'dkim', 'dmarc'].map((name) => 
  */
 export function readVerdicts(mail: Pick<InboundMail, 'headers'>): Verdicts {
   const first = (name: string) => mail.headers.get(name)?.[0];
-  const results = (mail.headers.get('authentication-results') ?? []).find((v) => /^\s*amazonses\.com\s*;/i.test(v)) ?? '';
+  const results =
+    (mail.headers.get('authentication-results') ?? []).find((v) => /^\s*amazonses\.com\s*;/i.test(v)) ?? '';
   const method = (pattern: RegExp) => verdictOf(pattern.exec(results)?.[1]);
   return {
     spam: verdictOf(first('x-ses-spam-verdict')),

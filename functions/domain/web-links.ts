@@ -39,7 +39,13 @@ export function statusUrl(baseUrl: string, key: string, ticketId: string, now: D
  * only shows the choice with a button; the vote is recorded by that button's POST, so a link scanner
  * that follows every link in a mail does not vote.
  */
-export function surveyUrls(baseUrl: string, key: string, ticketId: string, now: Date, days: number): Record<SurveyChoice, string> {
+export function surveyUrls(
+  baseUrl: string,
+  key: string,
+  ticketId: string,
+  now: Date,
+  days: number,
+): Record<SurveyChoice, string> {
   const token = signLinkToken(key, { purpose: 'survey', ticketId, expiresAt: expiry(now, days) });
   const page = join(baseUrl, `survey/${encodeURIComponent(token)}`);
   return { good: `${page}?choice=good`, okay: `${page}?choice=okay`, bad: `${page}?choice=bad` };

@@ -19,9 +19,11 @@ export class WebPages {
     sources: Record<string, string>,
     private readonly company: string,
   ) {
-    if (sources['web/layout.html'] === undefined) throw new Error('template web/layout.html.hbs is missing from templates/');
+    if (sources['web/layout.html'] === undefined)
+      throw new Error('template web/layout.html.hbs is missing from templates/');
     for (const name of WEB_PAGE_NAMES) {
-      if (sources[`web/${name}.html`] === undefined) throw new Error(`template web/${name}.html.hbs is missing from templates/`);
+      if (sources[`web/${name}.html`] === undefined)
+        throw new Error(`template web/${name}.html.hbs is missing from templates/`);
     }
     this.fallback = this.compile(sources, undefined);
     const languages = new Set(Object.keys(sources).flatMap((key) => /^web\/([a-z]{2})\//.exec(key)?.[1] ?? []));
@@ -29,7 +31,10 @@ export class WebPages {
   }
 
   /** One language's pages: its own page and layout where it has them, the default ones otherwise. */
-  private compile(sources: Record<string, string>, language: string | undefined): Map<WebPageName, Handlebars.TemplateDelegate> {
+  private compile(
+    sources: Record<string, string>,
+    language: string | undefined,
+  ): Map<WebPageName, Handlebars.TemplateDelegate> {
     const pick = (name: string) => (language && sources[`web/${language}/${name}.html`]) || sources[`web/${name}.html`];
     const handlebars = Handlebars.create();
     handlebars.registerPartial('layout', pick('layout'));

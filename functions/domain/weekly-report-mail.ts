@@ -6,7 +6,13 @@ import { table } from './text-table';
 import { backlogRows, weeklyRows, type WeeklyReport } from './weekly-report';
 
 /** The weekly report as a mail to the managers, from the general address, marked automatic. */
-export function composeWeeklyReport(input: { cfg: TriageConfig; report: WeeklyReport; to: string[]; templates: TemplateRegistry; messageIdSeed: string }): OutgoingMail {
+export function composeWeeklyReport(input: {
+  cfg: TriageConfig;
+  report: WeeklyReport;
+  to: string[];
+  templates: TemplateRegistry;
+  messageIdSeed: string;
+}): OutgoingMail {
   const { cfg, report, to, templates, messageIdSeed } = input;
   const main = weeklyRows(report);
   const backlog = backlogRows(report);

@@ -25,12 +25,21 @@ export interface ReportWeek {
 
 /** The week of seven UTC days that ends with `ending` (YYYY-MM-DD, inclusive). */
 export function weekEnding(ending: string): ReportWeek {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(ending) || Number.isNaN(Date.parse(`${ending}T00:00:00Z`)) || new Date(`${ending}T00:00:00Z`).toISOString().slice(0, 10) !== ending) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(ending) ||
+    Number.isNaN(Date.parse(`${ending}T00:00:00Z`)) ||
+    new Date(`${ending}T00:00:00Z`).toISOString().slice(0, 10) !== ending
+  ) {
     throw new RangeError(`expected a date as YYYY-MM-DD, got ${JSON.stringify(ending)}`);
   }
   const end = Date.parse(`${ending}T00:00:00Z`) + DAY_MS;
   const start = end - 7 * DAY_MS;
-  return { from: new Date(start).toISOString().slice(0, 10), to: ending, start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+  return {
+    from: new Date(start).toISOString().slice(0, 10),
+    to: ending,
+    start: new Date(start).toISOString(),
+    end: new Date(end).toISOString(),
+  };
 }
 
 /** The last full day before `now` (UTC): a report run on Monday morning covers Monday to Sunday. */
@@ -100,7 +109,10 @@ function autoAnswered(t: Ticket): boolean {
 /** Why a ticket missed its first-response target, or undefined when it did not (yet). */
 export function missedBecause(t: Ticket, now: Date): string | undefined {
   if (t.breached || t.escalatedAt) return 'escalated: no answer by the due time';
-  if (t.firstResponseAt) return Date.parse(t.firstResponseAt) > Date.parse(t.dueAt) ? `answered late (${t.firstResponseAt}, due ${t.dueAt})` : undefined;
+  if (t.firstResponseAt)
+    return Date.parse(t.firstResponseAt) > Date.parse(t.dueAt)
+      ? `answered late (${t.firstResponseAt}, due ${t.dueAt})`
+      : undefined;
   if (t.status !== 'closed' && Date.parse(t.dueAt) < now.getTime()) return `unanswered, due ${t.dueAt}`;
   return undefined;
 }
@@ -108,7 +120,11 @@ export function missedBecause(t: Ticket, now: Date): string | undefined {
 /** `refund (subject)` -> `refund`: the keyword a routing decision matched, without where. */
 function keywordsOf(routing: RoutingDecision | undefined): string[] {
   if (!routing || routing.rule === 'address') return [];
-  return [...new Set(routing.matched.map((m) => m.replace(/\s*\((subject|body)\)$/, '').trim()).filter((m) => m && !m.includes('@')))];
+  return [
+    ...new Set(
+      routing.matched.map((m) => m.replace(/\s*\((subject|body)\)$/, '').trim()).filter((m) => m && !m.includes('@')),
+    ),
+  ];
 }
 
 function bucketOf(ageMs: number): BacklogBucket {
@@ -120,13 +136,21 @@ function bucketOf(ageMs: number): BacklogBucket {
 
 const round = (n: number | null, places = 2) => (n === null ? null : Math.round(n * 10 ** places) / 10 ** places);
 
-function figures(department: string, created: Ticket[], open: Ticket[], input: WeeklyReportInput, calendarOf: (t: Ticket) => Department['businessHours'], keywordLimit: number): WeeklyFigures {
+function figures(
+  department: string,
+  created: Ticket[],
+  open: Ticket[],
+  input: WeeklyReportInput,
+  calendarOf: (t: Ticket) => Department['businessHours'],
+  keywordLimit: number,
+): WeeklyFigures {
   const hours = created
     .filter((t) => t.firstResponseAt)
     .map((t) => businessHoursBetween(new Date(t.createdAt), new Date(t.firstResponseAt!), calendarOf(t)))
     .sort((a, b) => a - b);
   const keywordCounts = new Map<string, number>();
-  for (const t of created) for (const k of keywordsOf(input.firstRouting.get(t.id))) keywordCounts.set(k, (keywordCounts.get(k) ?? 0) + 1);
+  for (const t of created)
+    for (const k of keywordsOf(input.firstRouting.get(t.id))) keywordCounts.set(k, (keywordCounts.get(k) ?? 0) + 1);
   const backlog = { '<1d': 0, '1-3d': 0, '3-7d': 0, '>7d': 0, total: 0 };
   for (const t of open) {
     backlog[bucketOf(input.now.getTime() - Date.parse(t.createdAt))]++;
@@ -136,7 +160,11 @@ function figures(department: string, created: Ticket[], open: Ticket[], input: W
   return {
     department,
     newTickets: created.length,
-    firstResponse: { answered: hours.length, medianBusinessHours: round(median(hours)), p90BusinessHours: round(percentile(hours, 90)) },
+    firstResponse: {
+      answered: hours.length,
+      medianBusinessHours: round(median(hours)),
+      p90BusinessHours: round(percentile(hours, 90)),
+    },
     missedTarget: created.filter((t) => missedBecause(t, input.now)).length,
     autoAnswered: { count: auto, share: created.length ? round(auto / created.length, 4) : null },
     topKeywords: [...keywordCounts.entries()]
@@ -211,6 +239,13 @@ export function weeklyRows(report: WeeklyReport): { columns: string[]; rows: str
 
 /** The backlog table (header first). */
 export function backlogRows(report: WeeklyReport): { columns: string[]; rows: string[][] } {
-  const row = (f: WeeklyFigures) => [f.department, ...BACKLOG_BUCKETS.map((b) => String(f.backlog[b])), String(f.backlog.total)];
-  return { columns: ['department', ...BACKLOG_BUCKETS, 'total'], rows: [...report.departments.map(row), row(report.overall)] };
+  const row = (f: WeeklyFigures) => [
+    f.department,
+    ...BACKLOG_BUCKETS.map((b) => String(f.backlog[b])),
+    String(f.backlog.total),
+  ];
+  return {
+    columns: ['department', ...BACKLOG_BUCKETS, 'total'],
+    rows: [...report.departments.map(row), row(report.overall)],
+  };
 }

@@ -17,7 +17,11 @@ function recordSesFeedback(): RecordSesFeedback {
   const table = requireEnv('TICKETS_TABLE');
   useCase = new RecordSesFeedback({
     suppressions: new DynamoSuppressionList(clients.dynamo(), table),
-    repository: new DynamoTicketRepository(clients.dynamo(), table, config.departments.map((d) => d.name)),
+    repository: new DynamoTicketRepository(
+      clients.dynamo(),
+      table,
+      config.departments.map((d) => d.name),
+    ),
     region: region(),
   });
   return useCase;
@@ -56,7 +60,9 @@ export async function handler(event: SNSEvent, context?: Context): Promise<Feedb
   }
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   if (failures.length > 0) {
-    throw new Error(`failed to record SES feedback of SNS message(s) ${failures.map((f) => f.id).join(', ')}: ${failures.map((f) => (f.error as Error)?.message ?? String(f.error)).join('; ')}`);
+    throw new Error(
+      `failed to record SES feedback of SNS message(s) ${failures.map((f) => f.id).join(', ')}: ${failures.map((f) => (f.error as Error)?.message ?? String(f.error)).join('; ')}`,
+    );
   }
   return outcomes;
 }

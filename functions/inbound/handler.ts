@@ -17,7 +17,14 @@ import type { ObjectOutcome } from '../ports';
 import { clients, region } from '../shared/clients';
 import { deployment } from '../shared/deployment';
 import { requireEnv } from '../shared/env';
-import { emitMetrics, invocationLogger, METRIC, outcomeLogKeys, outcomeMetrics, publishMetrics } from '../shared/observability';
+import {
+  emitMetrics,
+  invocationLogger,
+  METRIC,
+  outcomeLogKeys,
+  outcomeMetrics,
+  publishMetrics,
+} from '../shared/observability';
 import { ProcessInboundMail } from '../usecases/process-inbound-mail';
 
 let useCase: ProcessInboundMail | undefined;
@@ -31,9 +38,16 @@ function processInboundMail(): ProcessInboundMail {
     templates,
     store: new S3RawMailStore(clients.s3(), requireEnv('RAW_MAIL_BUCKET')),
     reader: new MailparserReader(),
-    repository: new DynamoTicketRepository(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.departments.map((d) => d.name)),
+    repository: new DynamoTicketRepository(
+      clients.dynamo(),
+      requireEnv('TICKETS_TABLE'),
+      config.departments.map((d) => d.name),
+    ),
     ledger: new DynamoDeliveryLedger(clients.dynamo(), requireEnv('TICKETS_TABLE')),
-    mailer: new SuppressingMailer(new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()), new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE'))),
+    mailer: new SuppressingMailer(
+      new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()),
+      new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE')),
+    ),
     timers: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
     secrets: new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID')),
     limiter: new DynamoAutoReplyLimiter(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.autoReplyLimits),
@@ -64,12 +78,19 @@ export async function handler(event: S3Event, context?: Context): Promise<Object
   for (const record of event.Records ?? []) {
     const key = decodeS3Key(record.s3.object.key);
     // The object name is the SES message id of the receipt: it ties every line to the raw mail.
-    const log = invocationLog.createChild({ persistentKeys: { s3Key: key, sesMessageId: key.slice(key.lastIndexOf('/') + 1) } });
+    const log = invocationLog.createChild({
+      persistentKeys: { s3Key: key, sesMessageId: key.slice(key.lastIndexOf('/') + 1) },
+    });
     try {
       const outcome = await processInboundMail().execute({ key, arrivedAt: new Date(record.eventTime ?? Date.now()) });
       outcomes.push(outcome);
       log.appendKeys(outcomeLogKeys(outcome));
-      log.info('mail processed', { outcome: outcome.outcome, reason: outcome.reason, from: outcome.from, subject: outcome.subject });
+      log.info('mail processed', {
+        outcome: outcome.outcome,
+        reason: outcome.reason,
+        from: outcome.from,
+        subject: outcome.subject,
+      });
       emitMetrics(outcomeMetrics(outcome));
     } catch (error) {
       failures.push({ key, error });
@@ -79,7 +100,9 @@ export async function handler(event: S3Event, context?: Context): Promise<Object
   }
   publishMetrics();
   if (failures.length > 0) {
-    throw new Error(`failed to process ${failures.map((f) => f.key).join(', ')}: ${failures.map((f) => (f.error as Error)?.message ?? String(f.error)).join('; ')}`);
+    throw new Error(
+      `failed to process ${failures.map((f) => f.key).join(', ')}: ${failures.map((f) => (f.error as Error)?.message ?? String(f.error)).join('; ')}`,
+    );
   }
   return outcomes;
 }

@@ -28,7 +28,19 @@ export interface DeliveryClaim {
 }
 
 /** Side effects that must happen at most once per mail. */
-export type DeliveryStep = 'ack' | 'agent-copy' | 'timer' | 'relay' | 'note' | 'notice' | 'warning' | 'escalation' | 'follow-up' | 'closing' | 'survey' | 'status';
+export type DeliveryStep =
+  | 'ack'
+  | 'agent-copy'
+  | 'timer'
+  | 'relay'
+  | 'note'
+  | 'notice'
+  | 'warning'
+  | 'escalation'
+  | 'follow-up'
+  | 'closing'
+  | 'survey'
+  | 'status';
 
 /**
  * The bookkeeping that makes delivery exactly-once: what became of each stored object, the claim on

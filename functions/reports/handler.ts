@@ -18,8 +18,15 @@ function runWeeklyReport(): RunWeeklyReport {
   useCase = new RunWeeklyReport({
     config,
     templates,
-    repository: new DynamoTicketRepository(clients.dynamo(), table, config.departments.map((d) => d.name)),
-    mailer: new SuppressingMailer(new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()), new DynamoSuppressionList(clients.dynamo(), table)),
+    repository: new DynamoTicketRepository(
+      clients.dynamo(),
+      table,
+      config.departments.map((d) => d.name),
+    ),
+    mailer: new SuppressingMailer(
+      new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()),
+      new DynamoSuppressionList(clients.dynamo(), table),
+    ),
   });
   return useCase;
 }
@@ -29,11 +36,23 @@ function runWeeklyReport(): RunWeeklyReport {
  * mailed to the managers); `triage report --week` invokes it with `{ ending?, send? }` and prints
  * what it returns. Errors propagate (the rule's asynchronous invocation retries, then dead-letters).
  */
-export async function handler(event: WeeklyReportRequest | null | undefined, context?: Context): Promise<WeeklyReportResult> {
+export async function handler(
+  event: WeeklyReportRequest | null | undefined,
+  context?: Context,
+): Promise<WeeklyReportResult> {
   const log = invocationLogger(context);
-  const request: WeeklyReportRequest = { ending: typeof event?.ending === 'string' ? event.ending : undefined, send: event?.send === true };
+  const request: WeeklyReportRequest = {
+    ending: typeof event?.ending === 'string' ? event.ending : undefined,
+    send: event?.send === true,
+  };
   const result = await runWeeklyReport().execute(request);
   const { week, overall } = result.report;
-  log.info('weekly report', { week: `${week.from}..${week.to}`, newTickets: overall.newTickets, missedTarget: overall.missedTarget, sentTo: result.sent?.to, notSent: result.notSent });
+  log.info('weekly report', {
+    week: `${week.from}..${week.to}`,
+    newTickets: overall.newTickets,
+    missedTarget: overall.missedTarget,
+    sentTo: result.sent?.to,
+    notSent: result.notSent,
+  });
   return result;
 }

@@ -30,9 +30,13 @@ function withoutLogging<T extends { middlewareStack: { remove(name: string): boo
 }
 
 export const clients = {
-  dynamo: () => (dynamo ??= DynamoDBDocumentClient.from(withoutLogging(new DynamoDBClient(common)), { marshallOptions: { removeUndefinedValues: true } })),
+  dynamo: () =>
+    (dynamo ??= DynamoDBDocumentClient.from(withoutLogging(new DynamoDBClient(common)), {
+      marshallOptions: { removeUndefinedValues: true },
+    })),
   // Path-style addressing when an endpoint is given: local S3 emulators do not serve virtual-host buckets.
-  s3: () => (s3 ??= withoutLogging(new S3Client({ ...common, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) }))),
+  s3: () =>
+    (s3 ??= withoutLogging(new S3Client({ ...common, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) }))),
   ses: () => (ses ??= withoutLogging(new SESClient(common))),
   sfn: () => (sfn ??= withoutLogging(new SFNClient(common))),
   secrets: () => (secrets ??= withoutLogging(new SecretsManagerClient(common))),

@@ -30,8 +30,14 @@ export function deployment(): Deployment {
   if (cached) return cached;
   const json = process.env.TRIAGE_DEPLOYMENT;
   if (!json) throw new Error('TRIAGE_DEPLOYMENT is not set: the function was built without its config');
-  const text = json.startsWith(GZIP_PREFIX) ? gunzipSync(Buffer.from(json.slice(GZIP_PREFIX.length), 'base64')).toString('utf8') : json;
+  const text = json.startsWith(GZIP_PREFIX)
+    ? gunzipSync(Buffer.from(json.slice(GZIP_PREFIX.length), 'base64')).toString('utf8')
+    : json;
   const bundle = JSON.parse(text) as { config: TriageConfig; templates: Record<string, string> };
-  cached = { config: bundle.config, templates: new TemplateRegistry(bundle.templates), templateSources: bundle.templates };
+  cached = {
+    config: bundle.config,
+    templates: new TemplateRegistry(bundle.templates),
+    templateSources: bundle.templates,
+  };
   return cached;
 }

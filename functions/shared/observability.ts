@@ -14,7 +14,10 @@ export { METRIC, SUPPRESSION_REASONS, type SuppressionReason } from './metric-na
  * {@link timerMetrics}: the use cases stay free of telemetry.
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'email-triage' });
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EmailTriage', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'email-triage' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EmailTriage',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'email-triage',
+});
 
 /** A logger for one invocation: the container's settings, this invocation's Lambda context. */
 export function invocationLogger(context?: Context): Logger {
@@ -81,7 +84,12 @@ function suppressionSignal(outcome: ObjectOutcome & OutcomeFacts): string | unde
   return undefined;
 }
 
-const count = (name: string, dimensions?: Record<string, string>): MetricPoint => ({ name, value: 1, unit: MetricUnit.Count, ...(dimensions ? { dimensions } : {}) });
+const count = (name: string, dimensions?: Record<string, string>): MetricPoint => ({
+  name,
+  value: 1,
+  unit: MetricUnit.Count,
+  ...(dimensions ? { dimensions } : {}),
+});
 
 /** What one inbound outcome counts for. Pure: the handler emits the points. */
 export function outcomeMetrics(outcome: ObjectOutcome & OutcomeFacts): MetricPoint[] {
@@ -105,7 +113,8 @@ export function outcomeMetrics(outcome: ObjectOutcome & OutcomeFacts): MetricPoi
       break;
     default:
       // a ticket created or appended to without an ack (a limit) still says why
-      if (!ackSent && (outcome.suppressedBy || limited)) points.push(count(METRIC.acksSuppressed, { reason: suppressionReason(outcome.suppressedBy ?? 'rate-limit') }));
+      if (!ackSent && (outcome.suppressedBy || limited))
+        points.push(count(METRIC.acksSuppressed, { reason: suppressionReason(outcome.suppressedBy ?? 'rate-limit') }));
   }
   if (typeof outcome.firstResponseMinutes === 'number' && Number.isFinite(outcome.firstResponseMinutes)) {
     points.push({ name: METRIC.firstResponseMinutes, value: outcome.firstResponseMinutes, unit: MetricUnit.NoUnit });

@@ -17,7 +17,9 @@ import { RunTicketTimer, type TimerStepInput, type TimerStepResult } from '../us
  * What a Task state of the ticket timer passes (payloadResponseOnly: the payload is the event):
  * `run` one planned step, or `record-failure` from the catch after the retries gave up.
  */
-export type TimerTaskInput = ({ action: 'run' } & TimerStepInput) | ({ action: 'record-failure'; error?: string; cause?: string } & TimerStepInput);
+export type TimerTaskInput =
+  | ({ action: 'run' } & TimerStepInput)
+  | ({ action: 'record-failure'; error?: string; cause?: string } & TimerStepInput);
 
 let useCase: RunTicketTimer | undefined;
 
@@ -28,9 +30,16 @@ function runTicketTimer(): RunTicketTimer {
   useCase = new RunTicketTimer({
     config,
     templates,
-    repository: new DynamoTicketRepository(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.departments.map((d) => d.name)),
+    repository: new DynamoTicketRepository(
+      clients.dynamo(),
+      requireEnv('TICKETS_TABLE'),
+      config.departments.map((d) => d.name),
+    ),
     ledger: new DynamoDeliveryLedger(clients.dynamo(), requireEnv('TICKETS_TABLE')),
-    mailer: new SuppressingMailer(new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()), new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE'))),
+    mailer: new SuppressingMailer(
+      new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()),
+      new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE')),
+    ),
     secrets,
     scheduler: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
     webBaseUrl: process.env.WEB_BASE_URL || undefined,
@@ -40,13 +49,20 @@ function runTicketTimer(): RunTicketTimer {
 
 function validStep(input: TimerTaskInput): void {
   if (typeof input.ticketId !== 'string' || !Number.isInteger(input.generation) || !TIMER_STEPS.includes(input.step)) {
-    throw new Error(`bad timer input ${JSON.stringify(input).slice(0, 200)}: expected {ticketId, generation, step: ${TIMER_STEPS.join('|')}}`);
+    throw new Error(
+      `bad timer input ${JSON.stringify(input).slice(0, 200)}: expected {ticketId, generation, step: ${TIMER_STEPS.join('|')}}`,
+    );
   }
 }
 
 /** The Lambda task of the ticket timer state machine. Errors propagate: the state machine retries with backoff, then records the failure. */
-export async function handler(input: TimerTaskInput, context?: Context): Promise<TimerStepResult | { ticketId: string; recorded: boolean }> {
-  const log = invocationLogger(context).createChild({ persistentKeys: { ticketId: input.ticketId, action: input.action, step: input.step, generation: input.generation } });
+export async function handler(
+  input: TimerTaskInput,
+  context?: Context,
+): Promise<TimerStepResult | { ticketId: string; recorded: boolean }> {
+  const log = invocationLogger(context).createChild({
+    persistentKeys: { ticketId: input.ticketId, action: input.action, step: input.step, generation: input.generation },
+  });
   validStep(input);
   switch (input.action) {
     case 'run': {
@@ -59,7 +75,11 @@ export async function handler(input: TimerTaskInput, context?: Context): Promise
     }
     case 'record-failure': {
       const recorded = await runTicketTimer().recordFailure(input);
-      log.error('timer step failed after its retries', { error: input.error, cause: input.cause, recorded: recorded.recorded });
+      log.error('timer step failed after its retries', {
+        error: input.error,
+        cause: input.cause,
+        recorded: recorded.recorded,
+      });
       return recorded;
     }
     default:

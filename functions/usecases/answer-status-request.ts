@@ -66,18 +66,34 @@ export class AnswerStatusRequest {
     const { mail, base } = request;
     const sender = mail.from!.address;
     if (!senderAuthenticated(readVerdicts(mail))) {
-      return { ...base, outcome: 'rejected', reason: 'status request from a sender that did not pass authentication (SPF/DKIM/DMARC); not answered, no ticket opened' };
+      return {
+        ...base,
+        outcome: 'rejected',
+        reason:
+          'status request from a sender that did not pass authentication (SPF/DKIM/DMARC); not answered, no ticket opened',
+      };
     }
     const { tickets } = await this.openTicketsOf(sender);
     const sent = await steps.sendOnce(
       request.dedupeKey,
       'status',
       request.done,
-      () => composeStatusReply({ cfg: config, recipient: request.recipient, mail, to: sender, tickets, templates, messageIdSeed: `status.${randomUUID()}` }),
+      () =>
+        composeStatusReply({
+          cfg: config,
+          recipient: request.recipient,
+          mail,
+          to: sender,
+          tickets,
+          templates,
+          messageIdSeed: `status.${randomUUID()}`,
+        }),
       { take: () => limiter.take(sender, now()), giveBack: () => limiter.giveBack(sender, now()) },
       { onTicket: false },
     );
-    const listed = tickets.length ? `${tickets.length} open ticket(s): ${tickets.map((t) => t.id).join(', ')}` : 'no open tickets';
+    const listed = tickets.length
+      ? `${tickets.length} open ticket(s): ${tickets.map((t) => t.id).join(', ')}`
+      : 'no open tickets';
     const note = sent.limited ? `; not answered: ${sent.limited}` : '';
     return { ...base, outcome: 'answered', reason: `status request: ${listed}; no ticket opened${note}` };
   }

@@ -57,7 +57,10 @@ export class Conversation {
   constructor(private readonly deps: ConversationDependencies) {}
 
   private department(ticket: Ticket): Department {
-    return this.deps.config.departments.find((d) => d.name === ticket.department) ?? this.deps.config.departments.find((d) => d.name === this.deps.config.triageQueue)!;
+    return (
+      this.deps.config.departments.find((d) => d.name === ticket.department) ??
+      this.deps.config.departments.find((d) => d.name === this.deps.config.triageQueue)!
+    );
   }
 
   private async replyAddressOf(ticketId: string): Promise<string> {
@@ -69,7 +72,11 @@ export class Conversation {
    * `retime`): the superseded step is stopped, the new one started. Starting is idempotent, so a
    * retried delivery that finds the ticket already changed starts the current step again, harmlessly.
    */
-  private async updateTicket(id: string, change: (ticket: Ticket) => Ticket | undefined, timerChange: TimerChange = {}): Promise<Ticket> {
+  private async updateTicket(
+    id: string,
+    change: (ticket: Ticket) => Ticket | undefined,
+    timerChange: TimerChange = {},
+  ): Promise<Ticket> {
     const now = this.deps.now();
     const { before, ticket } = await updateTicket(this.deps.repository, id, (t) => {
       const next = change(t);
@@ -84,7 +91,12 @@ export class Conversation {
     return ticket;
   }
 
-  private inboundRecord(ticketId: string, kind: string, ctx: ConversationContext, extra: Partial<TicketMessage> = {}): TicketMessage {
+  private inboundRecord(
+    ticketId: string,
+    kind: string,
+    ctx: ConversationContext,
+    extra: Partial<TicketMessage> = {},
+  ): TicketMessage {
     return inboundRecord(ticketId, kind, ctx.mail, ctx.rawKey, ctx.arrivedAt, extra);
   }
 
@@ -99,15 +111,30 @@ export class Conversation {
       // An automatic answer the customer confirms closes the ticket, when the department opted in.
       confirmed = mail.from!.address === t.customer ? faqConfirmationOf(t, config, mail.text) : undefined;
       const status = confirmed ? ('closed' as const) : ('open' as const);
-      const lastCustomerMessageId = mail.messageId && mail.from!.address === t.customer ? mail.messageId : t.lastCustomerMessageId;
-      const messageIds = mail.messageId && !t.messageIds.includes(mail.messageId) ? [...t.messageIds, mail.messageId] : t.messageIds;
-      if (status === t.status && lastCustomerMessageId === t.lastCustomerMessageId && messageIds === t.messageIds) return undefined;
-      if (confirmed) return { ...t, status, lastCustomerMessageId, messageIds, closedAt: this.deps.now().toISOString(), needsReview: false };
+      const lastCustomerMessageId =
+        mail.messageId && mail.from!.address === t.customer ? mail.messageId : t.lastCustomerMessageId;
+      const messageIds =
+        mail.messageId && !t.messageIds.includes(mail.messageId) ? [...t.messageIds, mail.messageId] : t.messageIds;
+      if (status === t.status && lastCustomerMessageId === t.lastCustomerMessageId && messageIds === t.messageIds)
+        return undefined;
+      if (confirmed)
+        return {
+          ...t,
+          status,
+          lastCustomerMessageId,
+          messageIds,
+          closedAt: this.deps.now().toISOString(),
+          needsReview: false,
+        };
       return { ...t, status, lastCustomerMessageId, messageIds, closedAt: status === 'open' ? undefined : t.closedAt };
     });
     const dept = this.department(ticket);
     const reply = await this.replyAddressOf(ticket.id);
-    const why = confirmed ? `${mail.from!.address} wrote again on ${ticket.id}: ${confirmed}` : reopen ? `${mail.from!.address} wrote again on the closed ticket ${ticket.id}; reopened` : `${mail.from!.address} wrote again on ${ticket.id}`;
+    const why = confirmed
+      ? `${mail.from!.address} wrote again on ${ticket.id}: ${confirmed}`
+      : reopen
+        ? `${mail.from!.address} wrote again on the closed ticket ${ticket.id}; reopened`
+        : `${mail.from!.address} wrote again on ${ticket.id}`;
     await steps.sendOnce(ctx.dedupeKey, 'agent-copy', ctx.done, () =>
       composeAgentCopy({
         cfg: config,
@@ -124,17 +151,35 @@ export class Conversation {
   }
 
   /** Machine mail about a known ticket (an out-of-office answer to our relay, a bounce): stored on the ticket, nothing else. */
-  async appendMachineMail(ticketId: string, signal: MachineMailSignal, ctx: ConversationContext): Promise<ObjectOutcome> {
-    await this.deps.repository.addMessage(this.inboundRecord(ticketId, 'machine', ctx, { suppressed: signal, internal: true }));
+  async appendMachineMail(
+    ticketId: string,
+    signal: MachineMailSignal,
+    ctx: ConversationContext,
+  ): Promise<ObjectOutcome> {
+    await this.deps.repository.addMessage(
+      this.inboundRecord(ticketId, 'machine', ctx, { suppressed: signal, internal: true }),
+    );
     const ticket = await this.deps.repository.getTicket(ticketId);
-    return { ...ctx.base, outcome: 'suppressed', ticketId, department: ticket?.department, reason: `machine mail about ${ticketId} (${signal.signal}: ${signal.evidence}); stored on the ticket, not answered` };
+    return {
+      ...ctx.base,
+      outcome: 'suppressed',
+      ticketId,
+      department: ticket?.department,
+      reason: `machine mail about ${ticketId} (${signal.signal}: ${signal.evidence}); stored on the ticket, not answered`,
+    };
   }
 
   /** Stores a refused mail (on its ticket when known) and, for a person, sends a short notice. */
-  async refuse(ticketId: string | undefined, reason: string, notifySender: boolean, ctx: ConversationContext): Promise<ObjectOutcome> {
+  async refuse(
+    ticketId: string | undefined,
+    reason: string,
+    notifySender: boolean,
+    ctx: ConversationContext,
+  ): Promise<ObjectOutcome> {
     const { repository, steps, config, templates } = this.deps;
     const ticket = ticketId ? await repository.getTicket(ticketId) : undefined;
-    if (ticket) await repository.addMessage(this.inboundRecord(ticket.id, 'refused', ctx, { refusal: reason, internal: true }));
+    if (ticket)
+      await repository.addMessage(this.inboundRecord(ticket.id, 'refused', ctx, { refusal: reason, internal: true }));
     if (ticket && notifySender) {
       await steps.sendOnce(ctx.dedupeKey, 'notice', ctx.done, () =>
         composeAgentNotice({
@@ -150,7 +195,13 @@ export class Conversation {
         }),
       );
     }
-    return { ...ctx.base, outcome: 'rejected', ticketId: ticket?.id, department: ticket?.department, reason: `refused: ${reason}; stored, not relayed` };
+    return {
+      ...ctx.base,
+      outcome: 'rejected',
+      ticketId: ticket?.id,
+      department: ticket?.department,
+      reason: `refused: ${reason}; stored, not relayed`,
+    };
   }
 
   private resolveAgent = (name: string): string | undefined => {
@@ -178,7 +229,9 @@ export class Conversation {
 
     if (parsed.errors.length > 0) {
       const reason = `command(s) not understood: ${parsed.errors.join('; ')}`;
-      await repository.addMessage(this.inboundRecord(ticketId, 'agent', ctx, { refusal: reason, internal: true, text: visible }));
+      await repository.addMessage(
+        this.inboundRecord(ticketId, 'agent', ctx, { refusal: reason, internal: true, text: visible }),
+      );
       await steps.sendOnce(ctx.dedupeKey, 'notice', ctx.done, () =>
         composeAgentNotice({
           cfg: config,
@@ -192,28 +245,62 @@ export class Conversation {
           problem: { kind: 'command-error', errors: parsed.errors, help: COMMAND_HELP },
         }),
       );
-      return { ...ctx.base, outcome: 'rejected', ticketId, department: original.department, reason: `${reason}; nothing relayed, the agent was told the valid commands` };
+      return {
+        ...ctx.base,
+        outcome: 'rejected',
+        ticketId,
+        department: original.department,
+        reason: `${reason}; nothing relayed, the agent was told the valid commands`,
+      };
     }
 
     const isNote = parsed.commands.some((c) => c.name === 'note');
     const commandLines = parsed.commands.map((c) => c.line);
-    await repository.addMessage(this.inboundRecord(ticketId, isNote ? 'note' : 'agent', ctx, { text: parsed.body, textTruncated: false, commands: commandLines, internal: true }));
+    await repository.addMessage(
+      this.inboundRecord(ticketId, isNote ? 'note' : 'agent', ctx, {
+        text: parsed.body,
+        textTruncated: false,
+        commands: commandLines,
+        internal: true,
+      }),
+    );
     if (mail.messageId) await repository.indexMessageId(mail.messageId, ticketId);
 
     const relayed = !isNote && parsed.body.length > 0;
     if (relayed) {
       await steps.sendOnce(ctx.dedupeKey, 'relay', ctx.done, () =>
-        composeRelay({ cfg: config, dept: this.department(original), ticket: original, body: parsed.body, attachments: mail.attachments, templates, messageIdSeed: `${ticketId.toLowerCase()}.relay.${randomUUID()}` }),
+        composeRelay({
+          cfg: config,
+          dept: this.department(original),
+          ticket: original,
+          body: parsed.body,
+          attachments: mail.attachments,
+          templates,
+          messageIdSeed: `${ticketId.toLowerCase()}.relay.${randomUUID()}`,
+        }),
       );
     }
     const now = this.deps.now();
     const closedByAgent = parsed.commands.some((c) => c.name === 'status' && c.status === 'closed');
-    const ticket = await this.updateTicket(ticketId, (t) => applyCommands({ ...t, ...(relayed ? answered(t, now) : {}) }, parsed.commands, now), { answered: relayed, closedByAgent });
+    const ticket = await this.updateTicket(
+      ticketId,
+      (t) => applyCommands({ ...t, ...(relayed ? answered(t, now) : {}) }, parsed.commands, now),
+      { answered: relayed, closedByAgent },
+    );
 
     if (isNote && parsed.body) {
       const reply = await this.replyAddressOf(ticketId);
       await steps.sendOnce(ctx.dedupeKey, 'note', ctx.done, () =>
-        composeNote({ cfg: config, dept: this.department(ticket), ticket, author: agent, body: parsed.body, templates, messageIdSeed: `${ticketId.toLowerCase()}.note.${randomUUID()}`, replyAddress: reply }),
+        composeNote({
+          cfg: config,
+          dept: this.department(ticket),
+          ticket,
+          author: agent,
+          body: parsed.body,
+          templates,
+          messageIdSeed: `${ticketId.toLowerCase()}.note.${randomUUID()}`,
+          replyAddress: reply,
+        }),
       );
     }
     const transfer = parsed.commands.find((c): c is Extract<AgentCommand, { name: 'dept' }> => c.name === 'dept');
@@ -221,25 +308,56 @@ export class Conversation {
       const reply = await this.replyAddressOf(ticketId);
       const body = `${agent} transferred ${ticketId} from ${original.department} to ${transfer.department}.\n\n${parsed.body || original.subject}`;
       await steps.sendOnce(ctx.dedupeKey, 'note', ctx.done, () =>
-        composeNote({ cfg: config, dept: this.department(ticket), ticket, author: agent, body, templates, messageIdSeed: `${ticketId.toLowerCase()}.transfer.${randomUUID()}`, replyAddress: reply }),
+        composeNote({
+          cfg: config,
+          dept: this.department(ticket),
+          ticket,
+          author: agent,
+          body,
+          templates,
+          messageIdSeed: `${ticketId.toLowerCase()}.transfer.${randomUUID()}`,
+          replyAddress: reply,
+        }),
       );
     }
 
-    const did = [relayed ? `relayed to ${[original.customer, ...original.participants.filter((p) => p !== original.customer)].join(', ')}` : undefined, isNote ? 'internal note copied to the other agents' : undefined, commandLines.length ? `commands ${commandLines.join(', ')}` : undefined].filter(Boolean);
-    return { ...ctx.base, outcome: relayed ? 'relayed' : 'appended', ticketId, department: ticket.department, reason: `agent ${agent}: ${did.join('; ') || 'nothing to relay'}` };
+    const did = [
+      relayed
+        ? `relayed to ${[original.customer, ...original.participants.filter((p) => p !== original.customer)].join(', ')}`
+        : undefined,
+      isNote ? 'internal note copied to the other agents' : undefined,
+      commandLines.length ? `commands ${commandLines.join(', ')}` : undefined,
+    ].filter(Boolean);
+    return {
+      ...ctx.base,
+      outcome: relayed ? 'relayed' : 'appended',
+      ticketId,
+      department: ticket.department,
+      reason: `agent ${agent}: ${did.join('; ') || 'nothing to relay'}`,
+    };
   }
 }
 
 /** What an answer to the customer changes: the first response is recorded, the ticket waits on the customer. */
 function answered(t: Ticket, now: Date): Partial<Ticket> {
-  return { firstResponseAt: t.firstResponseAt ?? now.toISOString(), status: 'waiting', needsReview: t.needsReview ? false : t.needsReview };
+  return {
+    firstResponseAt: t.firstResponseAt ?? now.toISOString(),
+    status: 'waiting',
+    needsReview: t.needsReview ? false : t.needsReview,
+  };
 }
 
 /** Applies agent commands to a ticket (status, assignee, priority, department). */
 export function applyCommands(t: Ticket, commands: readonly AgentCommand[], now: Date): Ticket {
   let next = { ...t };
   for (const c of commands) {
-    if (c.name === 'status') next = { ...next, status: c.status, closedAt: c.status === 'closed' ? now.toISOString() : undefined, closedBy: c.status === 'closed' ? 'agent' : undefined };
+    if (c.name === 'status')
+      next = {
+        ...next,
+        status: c.status,
+        closedAt: c.status === 'closed' ? now.toISOString() : undefined,
+        closedBy: c.status === 'closed' ? 'agent' : undefined,
+      };
     if (c.name === 'assign') next = { ...next, assignee: c.agent };
     if (c.name === 'priority') next = { ...next, priority: c.priority };
     if (c.name === 'dept') next = { ...next, department: c.department };

@@ -9,11 +9,20 @@ export const MAX_STORED_TEXT = 64 * 1024;
 
 /** Cuts text to what a DynamoDB item can hold, saying whether it did. */
 export function cut(text: string): { text: string; textTruncated: boolean } {
-  return text.length > MAX_STORED_TEXT ? { text: text.slice(0, MAX_STORED_TEXT), textTruncated: true } : { text, textTruncated: false };
+  return text.length > MAX_STORED_TEXT
+    ? { text: text.slice(0, MAX_STORED_TEXT), textTruncated: true }
+    : { text, textTruncated: false };
 }
 
 /** The conversation record of a mail we received (`rawKey` is where its bytes stay). */
-export function inboundRecord(ticketId: string, kind: string, mail: InboundMail, rawKey: string, arrivedAt: Date, extra: Partial<TicketMessage> = {}): TicketMessage {
+export function inboundRecord(
+  ticketId: string,
+  kind: string,
+  mail: InboundMail,
+  rawKey: string,
+  arrivedAt: Date,
+  extra: Partial<TicketMessage> = {},
+): TicketMessage {
   return {
     ticketId,
     direction: 'in',
@@ -44,7 +53,11 @@ export function outgoingRecord(mail: OutgoingMail, at: Date, sent?: SentMail): T
     subject: mail.subject,
     ...cut(mail.text),
     messageId: sent?.deliveredMessageId,
-    attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+    attachments: (mail.attachments ?? []).map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      size: a.size,
+    })),
   };
 }
 
@@ -99,7 +112,13 @@ export class DeliverySteps {
       const decision = limit ? await limit.take() : ({ allowed: true } as const);
       if (!decision.allowed) {
         await ledger.finishStep(dedupeKey, step, `limited: ${decision.limit}`);
-        if (onTicket) await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${decision.limit}.`, textTruncated: false });
+        if (onTicket)
+          await repository.addMessage({
+            ...outgoingRecord(mail, this.now()),
+            kind: `${mail.kind}-suppressed`,
+            text: `Not sent: ${decision.limit}.`,
+            textTruncated: false,
+          });
         return { sent: false, limited: decision.limit };
       }
       charged = Boolean(limit);
@@ -123,13 +142,22 @@ export class DeliverySteps {
     await ledger.finishStep(dedupeKey, step, delivered ?? `suppressed: ${(sent.suppressed ?? []).join(', ')}`);
     if (!delivered) {
       // every recipient is on the suppression list: nothing went out
-      if (onTicket) await repository.addMessage({ ...outgoingRecord(mail, this.now()), kind: `${mail.kind}-suppressed`, text: `Not sent: ${(sent.suppressed ?? []).join(', ')} on the suppression list (bounced or complained).`, textTruncated: false });
+      if (onTicket)
+        await repository.addMessage({
+          ...outgoingRecord(mail, this.now()),
+          kind: `${mail.kind}-suppressed`,
+          text: `Not sent: ${(sent.suppressed ?? []).join(', ')} on the suppression list (bounced or complained).`,
+          textTruncated: false,
+        });
       return { sent: false, limited: 'every recipient is on the suppression list' };
     }
     if (!onTicket) return { sent: true };
     const suppressed = new Set(sent.suppressed ?? []);
     const record = outgoingRecord(mail, this.now(), sent);
-    await repository.addMessageWithIds({ ...record, to: record.to.filter((a) => !suppressed.has(a)), cc: record.cc.filter((a) => !suppressed.has(a)) }, [delivered, mail.messageId]);
+    await repository.addMessageWithIds(
+      { ...record, to: record.to.filter((a) => !suppressed.has(a)), cc: record.cc.filter((a) => !suppressed.has(a)) },
+      [delivered, mail.messageId],
+    );
     return { sent: true };
   }
 }

@@ -9,7 +9,16 @@ import { awaitingResponsePlan, responseDue } from '../domain/timers';
 import { decideNewMail, ticketFieldsOf } from '../domain/triage-decision';
 import type { Verdicts } from '../domain/verdicts';
 import { statusUrl } from '../domain/web-links';
-import type { AttachmentStore, AutoReplyLimiter, DeliveryLedger, ObjectOutcome, Quarantine, SecretSource, TicketRepository, TimerScheduler } from '../ports';
+import type {
+  AttachmentStore,
+  AutoReplyLimiter,
+  DeliveryLedger,
+  ObjectOutcome,
+  Quarantine,
+  SecretSource,
+  TicketRepository,
+  TimerScheduler,
+} from '../ports';
 import type { CustomerDirectory } from '../ports/customers';
 import type { ConversationContext } from './conversation';
 import { inboundRecord, type DeliverySteps } from './delivery-steps';
@@ -73,21 +82,44 @@ export class OpenTicket {
   async execute(request: NewTicketMail): Promise<ObjectOutcome> {
     const { config, repository, ledger, templates, steps, now } = this.deps;
     const { mail, dedupeKey, done, base: about } = request;
-    const decided = decideNewMail(config, { recipient: request.recipient, sender: mail.from!.address, subject: mail.subject, body: mail.text, supportedLanguages: templates.languages() });
+    const decided = decideNewMail(config, {
+      recipient: request.recipient,
+      sender: mail.from!.address,
+      subject: mail.subject,
+      body: mail.text,
+      supportedLanguages: templates.languages(),
+    });
     const routing = decided.routing;
-    const routingNote = request.linkedTo ? { ...routing, reason: `${routing.reason}; new ticket linked to ${request.linkedTo}: ${request.linkReason}` } : routing;
+    const routingNote = request.linkedTo
+      ? { ...routing, reason: `${routing.reason}; new ticket linked to ${request.linkedTo}: ${request.linkReason}` }
+      : routing;
     const dept = config.departments.find((d) => d.name === routing.department)!;
 
     const { verdicts } = request;
-    const held = (dept.quarantine.spam && verdicts.spam === 'FAIL' ? ['spam'] : []).concat(dept.quarantine.virus && verdicts.virus === 'FAIL' ? ['virus'] : []);
+    const held = (dept.quarantine.spam && verdicts.spam === 'FAIL' ? ['spam'] : []).concat(
+      dept.quarantine.virus && verdicts.virus === 'FAIL' ? ['virus'] : [],
+    );
     if (held.length > 0 && !request.released) {
       const reason = `quarantined: SES ${held.join(' and ')} verdict FAIL; stored, not answered or forwarded; release with \`triage quarantine release ${request.rawKey}\``;
-      await this.deps.quarantine.hold({ key: request.rawKey, at: about.at, from: about.from, subject: about.subject, department: dept.name, reason });
+      await this.deps.quarantine.hold({
+        key: request.rawKey,
+        at: about.at,
+        from: about.from,
+        subject: about.subject,
+        department: dept.name,
+        reason,
+      });
       return { ...about, outcome: 'suppressed', department: dept.name, reason, quarantined: true };
     }
 
-    const ticket = await this.openTicket(request, dept, { linkedTo: request.linkedTo, linkReason: request.linkReason, ...ticketFieldsOf(decided) });
-    await repository.addMessage(inboundRecord(ticket.id, 'customer', mail, request.rawKey, request.arrivedAt, { routing: routingNote }));
+    const ticket = await this.openTicket(request, dept, {
+      linkedTo: request.linkedTo,
+      linkReason: request.linkReason,
+      ...ticketFieldsOf(decided),
+    });
+    await repository.addMessage(
+      inboundRecord(ticket.id, 'customer', mail, request.rawKey, request.arrivedAt, { routing: routingNote }),
+    );
     await this.deps.customers?.recordTicket(ticket.customer, ticket.id, request.arrivedAt);
 
     const key = await this.deps.secrets.replyTokenKey();
@@ -101,31 +133,58 @@ export class OpenTicket {
         composeAcknowledgement({
           ...compose,
           messageIdSeed: `${ticket.id.toLowerCase()}.ack.${randomUUID()}`,
-          statusUrl: this.deps.webBaseUrl ? statusUrl(this.deps.webBaseUrl, key, ticket.id, now(), config.web.statusLinkDays) : undefined,
+          statusUrl: this.deps.webBaseUrl
+            ? statusUrl(this.deps.webBaseUrl, key, ticket.id, now(), config.web.statusLinkDays)
+            : undefined,
           autoAnswer: ticket.autoAnswered ? decided.faq?.answer : undefined,
         }),
-      { take: () => this.deps.limiter.take(ticket.customer, now()), giveBack: () => this.deps.limiter.giveBack(ticket.customer, now()) },
+      {
+        take: () => this.deps.limiter.take(ticket.customer, now()),
+        giveBack: () => this.deps.limiter.giveBack(ticket.customer, now()),
+      },
     );
     // No acknowledgement went out, so no automatic answer either: nothing for an agent to review.
-    const answered = ack.limited && ticket.autoAnswered ? { ...ticket, autoAnswered: undefined, needsReview: undefined } : ticket;
+    const answered =
+      ack.limited && ticket.autoAnswered ? { ...ticket, autoAnswered: undefined, needsReview: undefined } : ticket;
     if (answered !== ticket) await repository.saveTicket(answered, ticket.version);
     await steps.sendOnce(dedupeKey, 'agent-copy', done, async () => {
       const store = this.deps.attachments;
-      const { link } = store ? splitAttachments(mail.attachments, config.forwardAttachmentsUpToMb * 1024 * 1024) : { link: [] };
+      const { link } = store
+        ? splitAttachments(mail.attachments, config.forwardAttachmentsUpToMb * 1024 * 1024)
+        : { link: [] };
       const linked = [];
       for (const a of link) linked.push(await store!.keep(ticket.id, a));
-      return composeAgentCopy({ ...compose, ticket: answered, messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`, replyAddress: reply, routing: routingNote, linked });
+      return composeAgentCopy({
+        ...compose,
+        ticket: answered,
+        messageIdSeed: `${ticket.id.toLowerCase()}.copy.${randomUUID()}`,
+        replyAddress: reply,
+        routing: routingNote,
+        linked,
+      });
     });
     if (!done.includes('timer') && ticket.timer) {
       await this.deps.timers.schedule(ticket.id, ticket.timer);
       await ledger.finishStep(dedupeKey, 'timer', ticket.timer.at);
     }
     const note = ack.limited ? `; no acknowledgement: ${ack.limited}` : '';
-    return { ...about, outcome: 'created', ticketId: ticket.id, department: dept.name, reason: `${routingNote.reason}${note}` };
+    return {
+      ...about,
+      outcome: 'created',
+      ticketId: ticket.id,
+      department: dept.name,
+      reason: `${routingNote.reason}${note}`,
+    };
   }
 
   /** The ticket of this delivery: the one an earlier attempt created, or a new one under a number bound to the claim. */
-  private async openTicket(request: NewTicketMail, dept: Department, link: { linkedTo?: string; linkReason?: string } & Partial<Pick<Ticket, 'priority' | 'language' | 'autoAnswered' | 'needsReview'>>): Promise<Ticket> {
+  private async openTicket(
+    request: NewTicketMail,
+    dept: Department,
+    link: { linkedTo?: string; linkReason?: string } & Partial<
+      Pick<Ticket, 'priority' | 'language' | 'autoAnswered' | 'needsReview'>
+    >,
+  ): Promise<Ticket> {
     const { repository, ledger } = this.deps;
     const { mail, boundTicketId: boundId, arrivedAt } = request;
     const drawn = boundId ? undefined : formatTicketId(dept.prefix, await repository.nextTicketNumber(dept.prefix));
@@ -142,7 +201,9 @@ export class OpenTicket {
       priority: link.priority ?? 'normal',
       customer: from.address,
       customerName: from.name,
-      participants: [...new Set([from.address, ...mail.cc.map((a) => a.address)])].filter((a) => !this.deps.isOwnAddress(a)),
+      participants: [...new Set([from.address, ...mail.cc.map((a) => a.address)])].filter(
+        (a) => !this.deps.isOwnAddress(a),
+      ),
       subject: mail.subject || '(no subject)',
       createdAt: arrivedAt.toISOString(),
       dueAt: dueAt.toISOString(),

@@ -8,7 +8,19 @@ import type { TemplateRegistry } from '../domain/templates';
 import { decideConversation, referencedIds, replyDomainAddresses, type ThreadMatch } from '../domain/thread';
 import { ticketTagsIn } from '../domain/ticket';
 import { readVerdicts, senderAuthenticated } from '../domain/verdicts';
-import type { AttachmentStore, AutoReplyLimiter, DeliveryLedger, MailReader, Mailer, ObjectOutcome, Quarantine, RawMailStore, SecretSource, TicketRepository, TimerScheduler } from '../ports';
+import type {
+  AttachmentStore,
+  AutoReplyLimiter,
+  DeliveryLedger,
+  MailReader,
+  Mailer,
+  ObjectOutcome,
+  Quarantine,
+  RawMailStore,
+  SecretSource,
+  TicketRepository,
+  TimerScheduler,
+} from '../ports';
 import type { CustomerDirectory } from '../ports/customers';
 import { AnswerStatusRequest } from './answer-status-request';
 import { Conversation, type ConversationContext } from './conversation';
@@ -75,15 +87,26 @@ export class ProcessInboundMail {
     const cfg = deps.config;
     this.ownAddresses = new Set([cfg.generalAddress, ...cfg.departments.flatMap((d) => d.addresses)]);
     const steps = new DeliverySteps(deps.ledger, deps.repository, deps.mailer, this.now);
-    this.conversation = new Conversation({ config: cfg, templates: deps.templates, repository: deps.repository, secrets: deps.secrets, steps, timers: deps.timers, now: this.now });
+    this.conversation = new Conversation({
+      config: cfg,
+      templates: deps.templates,
+      repository: deps.repository,
+      secrets: deps.secrets,
+      steps,
+      timers: deps.timers,
+      now: this.now,
+    });
     this.openTicket = new OpenTicket({ ...deps, steps, isOwnAddress: this.isOwnAddress, now: this.now });
-    if (deps.customers) this.statusRequests = new AnswerStatusRequest({ ...deps, customers: deps.customers, steps, now: this.now });
+    if (deps.customers)
+      this.statusRequests = new AnswerStatusRequest({ ...deps, customers: deps.customers, steps, now: this.now });
   }
 
   /** Agents (and leads) who may answer a ticket of `department`. */
   private isAgentFor(department: string, address: string): boolean {
     const { config } = this.deps;
-    const departments = config.agentsAnswerAnyDepartment ? config.departments : config.departments.filter((d) => d.name === department);
+    const departments = config.agentsAnswerAnyDepartment
+      ? config.departments
+      : config.departments.filter((d) => d.name === department);
     return departments.some((d) => d.agents.includes(address) || d.lead === address);
   }
 
@@ -109,7 +132,8 @@ export class ProcessInboundMail {
     return { by: 'none' };
   }
 
-  private isOwnAddress = (address: string): boolean => this.ownAddresses.has(address) || address.endsWith(`@${this.deps.config.replyDomain}`);
+  private isOwnAddress = (address: string): boolean =>
+    this.ownAddresses.has(address) || address.endsWith(`@${this.deps.config.replyDomain}`);
 
   async execute(object: DeliveredObject): Promise<ObjectOutcome> {
     const { ledger } = this.deps;
@@ -117,7 +141,8 @@ export class ProcessInboundMail {
     let released = false;
     if (earlier) {
       released = Boolean(earlier.quarantined && (await this.deps.quarantine.get(object.key))?.released);
-      if (!released) return { ...earlier, outcome: 'duplicate', reason: `object already processed (${earlier.outcome})` };
+      if (!released)
+        return { ...earlier, outcome: 'duplicate', reason: `object already processed (${earlier.outcome})` };
     }
 
     const outcome = await this.handle(object, released);
@@ -130,23 +155,42 @@ export class ProcessInboundMail {
     const { store, reader, ledger } = this.deps;
     const base = { key: object.key, at: this.now().toISOString() };
     const recipient = recipientOfKey(object.key);
-    if (!recipient) return { ...base, outcome: 'rejected', reason: `object key ${object.key} is not where a receipt rule writes mail` };
+    if (!recipient)
+      return {
+        ...base,
+        outcome: 'rejected',
+        reason: `object key ${object.key} is not where a receipt rule writes mail`,
+      };
     // SES writes this object under each rule's prefix when the rule is created, to test its permission.
-    if (object.key.endsWith('/AMAZON_SES_SETUP_NOTIFICATION')) return { ...base, outcome: 'rejected', reason: 'SES receipt-rule setup test object; not a mail' };
+    if (object.key.endsWith('/AMAZON_SES_SETUP_NOTIFICATION'))
+      return { ...base, outcome: 'rejected', reason: 'SES receipt-rule setup test object; not a mail' };
 
     const raw = await store.get(object.key);
     const mail = await reader.read(raw);
     // what every outcome from here on says about the mail
     const about = { ...base, from: mail.from?.address, subject: mail.subject.slice(0, 200) };
-    if (!mail.from) return { ...about, outcome: 'rejected', reason: 'no usable sender address (From header missing or unreadable)' };
+    if (!mail.from)
+      return { ...about, outcome: 'rejected', reason: 'no usable sender address (From header missing or unreadable)' };
 
     const dedupeKey = dedupeKeyOf(mail, raw);
     const claim = await ledger.claimDelivery(dedupeKey, object.key, this.now());
     if (claim.status === 'duplicate') {
-      return { ...about, outcome: 'duplicate', ticketId: claim.ticketId, reason: `same mail already delivered as ${claim.firstKey}` };
+      return {
+        ...about,
+        outcome: 'duplicate',
+        ticketId: claim.ticketId,
+        reason: `same mail already delivered as ${claim.firstKey}`,
+      };
     }
 
-    const ctx: ConversationContext = { dedupeKey, done: claim.done, mail, rawKey: object.key, arrivedAt: object.arrivedAt, base: about };
+    const ctx: ConversationContext = {
+      dedupeKey,
+      done: claim.done,
+      mail,
+      rawKey: object.key,
+      arrivedAt: object.arrivedAt,
+      base: about,
+    };
     const outcome = await this.dispatch(recipient, ctx, claim.ticketId, released);
     // A quarantined mail keeps its claim open: releasing the object re-runs this delivery.
     if (!outcome.quarantined) await ledger.completeDelivery(dedupeKey, this.now());
@@ -154,13 +198,24 @@ export class ProcessInboundMail {
   }
 
   /** Hands the claimed mail to the use case it is for. */
-  private async dispatch(recipient: DeliveryRecipient, ctx: ConversationContext, boundTicketId: string | undefined, released: boolean): Promise<ObjectOutcome> {
+  private async dispatch(
+    recipient: DeliveryRecipient,
+    ctx: ConversationContext,
+    boundTicketId: string | undefined,
+    released: boolean,
+  ): Promise<ObjectOutcome> {
     const { config, repository } = this.deps;
     const { mail } = ctx;
     const machine = detectMachineMail(mail, this.isOwnAddress);
     const verdicts = readVerdicts(mail);
     if (this.statusRequests && recipient.kind === 'department' && !machine && isStatusRequest(mail.subject)) {
-      return this.statusRequests.execute({ dedupeKey: ctx.dedupeKey, done: ctx.done, mail, recipient: recipient.address, base: ctx.base });
+      return this.statusRequests.execute({
+        dedupeKey: ctx.dedupeKey,
+        done: ctx.done,
+        mail,
+        recipient: recipient.address,
+        base: ctx.base,
+      });
     }
     const match = await this.matchThread(mail);
     const matched = 'ticketId' in match ? await repository.getTicket(match.ticketId) : undefined;
@@ -188,11 +243,28 @@ export class ProcessInboundMail {
         break;
     }
     if (recipient.kind === 'reply') {
-      return this.conversation.refuse(undefined, 'mail to the reply domain without a valid per-ticket reply address', false, ctx);
+      return this.conversation.refuse(
+        undefined,
+        'mail to the reply domain without a valid per-ticket reply address',
+        false,
+        ctx,
+      );
     }
     if (machine) {
-      return { ...ctx.base, outcome: 'suppressed', reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered` };
+      return {
+        ...ctx.base,
+        outcome: 'suppressed',
+        reason: `machine mail (${machine.signal}: ${machine.evidence}); stored, not answered`,
+      };
     }
-    return this.openTicket.execute({ ...ctx, recipient: recipient.address, boundTicketId, verdicts, released, linkedTo: decision.linkedTo, linkReason: decision.linkReason });
+    return this.openTicket.execute({
+      ...ctx,
+      recipient: recipient.address,
+      boundTicketId,
+      verdicts,
+      released,
+      linkedTo: decision.linkedTo,
+      linkReason: decision.linkReason,
+    });
   }
 }

@@ -1,4 +1,11 @@
-import { deliveredMessageIdCandidates, describeFeedback, feedbackAction, parseSesNotification, TRANSIENT_BOUNCE_POLICY, type SesFeedback } from '../domain/ses-feedback';
+import {
+  deliveredMessageIdCandidates,
+  describeFeedback,
+  feedbackAction,
+  parseSesNotification,
+  TRANSIENT_BOUNCE_POLICY,
+  type SesFeedback,
+} from '../domain/ses-feedback';
 import type { TicketMessage } from '../domain/ticket';
 import type { TicketRepository } from '../ports';
 import type { SuppressionList } from '../ports/suppression-list';
@@ -86,18 +93,32 @@ export class RecordSesFeedback {
   private async applyPolicy(feedback: SesFeedback): Promise<RecipientEffect[]> {
     const { suppressions } = this.deps;
     const action = feedbackAction(feedback);
-    const label = feedback.kind === 'bounce' ? `${feedback.type} bounce${feedback.subType ? ` (${feedback.subType})` : ''}` : `complaint (${feedback.type})`;
+    const label =
+      feedback.kind === 'bounce'
+        ? `${feedback.type} bounce${feedback.subType ? ` (${feedback.subType})` : ''}`
+        : `complaint (${feedback.type})`;
     const out: RecipientEffect[] = [];
     for (const r of feedback.recipients) {
       const detail = [label, r.status, r.diagnosticCode].filter(Boolean).join(': ');
       if (action === 'note') {
         out.push({ address: r.address, action: 'noted' });
       } else if (action === 'suppress') {
-        await suppressions.suppress({ address: r.address, reason: feedback.kind, detail, since: feedback.at, feedbackId: feedback.feedbackId });
+        await suppressions.suppress({
+          address: r.address,
+          reason: feedback.kind,
+          detail,
+          since: feedback.at,
+          feedbackId: feedback.feedbackId,
+        });
         out.push({ address: r.address, action: 'suppressed' });
       } else {
         const at = new Date(feedback.at);
-        const count = await suppressions.recordTransientBounce(r.address, feedback.feedbackId, at, TRANSIENT_BOUNCE_POLICY.windowDays * DAY_MS);
+        const count = await suppressions.recordTransientBounce(
+          r.address,
+          feedback.feedbackId,
+          at,
+          TRANSIENT_BOUNCE_POLICY.windowDays * DAY_MS,
+        );
         if (count >= TRANSIENT_BOUNCE_POLICY.bounces) {
           const until = new Date(at.getTime() + TRANSIENT_BOUNCE_POLICY.suppressDays * DAY_MS).toISOString();
           await suppressions.suppress({
@@ -123,15 +144,30 @@ export class RecordSesFeedback {
     for (const messageId of deliveredMessageIdCandidates(feedback.sesMessageId, feedback.region ?? this.deps.region)) {
       const ticketId = await repository.findTicketByMessageId(messageId);
       if (!ticketId) continue;
-      const sent = (await repository.listMessages(ticketId)).find((m) => m.direction === 'out' && m.messageId?.toLowerCase() === messageId.toLowerCase());
+      const sent = (await repository.listMessages(ticketId)).find(
+        (m) => m.direction === 'out' && m.messageId?.toLowerCase() === messageId.toLowerCase(),
+      );
       return { ticketId, kind: sent?.kind };
     }
-    if (feedback.ticketHeader && (await repository.getTicket(feedback.ticketHeader))) return { ticketId: feedback.ticketHeader };
+    if (feedback.ticketHeader && (await repository.getTicket(feedback.ticketHeader)))
+      return { ticketId: feedback.ticketHeader };
     return undefined;
   }
 
-  private ticketMessage(ticketId: string, sentKind: string | undefined, feedback: SesFeedback, effects: string[]): TicketMessage {
-    const what = sentKind === 'ack' ? 'our acknowledgement' : sentKind === 'agent-copy' ? "the agents' copy" : sentKind ? `our ${sentKind} mail` : 'our mail';
+  private ticketMessage(
+    ticketId: string,
+    sentKind: string | undefined,
+    feedback: SesFeedback,
+    effects: string[],
+  ): TicketMessage {
+    const what =
+      sentKind === 'ack'
+        ? 'our acknowledgement'
+        : sentKind === 'agent-copy'
+          ? "the agents' copy"
+          : sentKind
+            ? `our ${sentKind} mail`
+            : 'our mail';
     return {
       ticketId,
       direction: 'in',

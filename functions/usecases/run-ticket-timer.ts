@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Department, TriageConfig } from '../domain/config';
 import { composeEscalation } from '../domain/compose';
-import { composeClosingNote, composeDueWarning, composeFollowUp, composeSurvey, type SurveyLinks } from '../domain/compose-timers';
+import {
+  composeClosingNote,
+  composeDueWarning,
+  composeFollowUp,
+  composeSurvey,
+  type SurveyLinks,
+} from '../domain/compose-timers';
 import type { OutgoingMail } from '../domain/outgoing';
 import { replyAddress } from '../domain/reply-token';
 import type { TemplateRegistry } from '../domain/templates';
@@ -49,7 +55,13 @@ export interface TimerStepResult {
 }
 
 /** The delivery step (at-most-once bookkeeping) of each timer step's mail. */
-const MAIL_STEP: Record<TimerStep, DeliveryStep> = { warn: 'warning', escalate: 'escalation', 'follow-up': 'follow-up', 'auto-close': 'closing', survey: 'survey' };
+const MAIL_STEP: Record<TimerStep, DeliveryStep> = {
+  warn: 'warning',
+  escalate: 'escalation',
+  'follow-up': 'follow-up',
+  'auto-close': 'closing',
+  survey: 'survey',
+};
 
 /**
  * The ticket timer's steps. Each re-reads the ticket and does nothing when the timers moved on (a
@@ -86,7 +98,12 @@ export class RunTicketTimer {
   async execute(input: TimerStepInput): Promise<TimerStepResult> {
     const { repository, scheduler } = this.deps;
     const { ticketId, generation, step } = input;
-    const result = (acted: boolean, sent: boolean, reason: string, extra: Partial<TimerStepResult> = {}): TimerStepResult => ({ ticketId, step, generation, acted, sent, reason, ...extra });
+    const result = (
+      acted: boolean,
+      sent: boolean,
+      reason: string,
+      extra: Partial<TimerStepResult> = {},
+    ): TimerStepResult => ({ ticketId, step, generation, acted, sent, reason, ...extra });
 
     const ticket = await repository.getTicket(ticketId);
     const notDue = whyNotDue(ticket, step, generation);
@@ -96,7 +113,16 @@ export class RunTicketTimer {
 
     const now = this.now();
     const mail = await this.compose(step, ticket!, dept, now);
-    const sent = mail ? (await this.steps.sendOnce(timerDedupeKey(timerExecutionName(ticketId, input)), MAIL_STEP[step], [], () => mail)).sent : false;
+    const sent = mail
+      ? (
+          await this.steps.sendOnce(
+            timerDedupeKey(timerExecutionName(ticketId, input)),
+            MAIL_STEP[step],
+            [],
+            () => mail,
+          )
+        ).sent
+      : false;
 
     let next: TimerPlan | undefined;
     const { changed, ticket: after } = await updateTicket(repository, ticketId, (t) => {
@@ -104,7 +130,13 @@ export class RunTicketTimer {
       next = planAfter(step, t, dept, now);
       return { ...this.apply(step, t, now), timer: next };
     });
-    if (!changed) return result(false, sent, `${whyNotDue(after, step, generation) ?? 'nothing to change'}; the ticket changed while the step ran`, { department: dept.name });
+    if (!changed)
+      return result(
+        false,
+        sent,
+        `${whyNotDue(after, step, generation) ?? 'nothing to change'}; the ticket changed while the step ran`,
+        { department: dept.name },
+      );
     if (next) await scheduler.schedule(ticketId, next);
     return result(true, sent, this.describe(step, after, dept, mail), { department: dept.name, next });
   }
@@ -126,9 +158,21 @@ export class RunTicketTimer {
     }
   }
 
-  private async compose(step: TimerStep, ticket: Ticket, dept: Department, now: Date): Promise<OutgoingMail | undefined> {
+  private async compose(
+    step: TimerStep,
+    ticket: Ticket,
+    dept: Department,
+    now: Date,
+  ): Promise<OutgoingMail | undefined> {
     const { config: cfg, templates } = this.deps;
-    const base = { cfg, dept, ticket, templates, now, messageIdSeed: `${ticket.id.toLowerCase()}.${step}.${randomUUID()}` };
+    const base = {
+      cfg,
+      dept,
+      ticket,
+      templates,
+      now,
+      messageIdSeed: `${ticket.id.toLowerCase()}.${step}.${randomUUID()}`,
+    };
     switch (step) {
       case 'warn':
         return composeDueWarning({ ...base, replyAddress: await this.replyAddressOf(ticket) });
@@ -137,7 +181,10 @@ export class RunTicketTimer {
       case 'follow-up':
         return composeFollowUp(base);
       case 'auto-close':
-        return composeClosingNote({ ...base, survey: dept.timers.survey ? await this.surveyLinks(ticket.id, now) : undefined });
+        return composeClosingNote({
+          ...base,
+          survey: dept.timers.survey ? await this.surveyLinks(ticket.id, now) : undefined,
+        });
       case 'survey': {
         const survey = await this.surveyLinks(ticket.id, now);
         return survey ? composeSurvey({ ...base, survey }) : undefined;
@@ -147,7 +194,9 @@ export class RunTicketTimer {
 
   private async surveyLinks(ticketId: string, now: Date): Promise<SurveyLinks | undefined> {
     const { webBaseUrl, config, secrets } = this.deps;
-    return webBaseUrl ? surveyUrls(webBaseUrl, await secrets.replyTokenKey(), ticketId, now, config.web.surveyLinkDays) : undefined;
+    return webBaseUrl
+      ? surveyUrls(webBaseUrl, await secrets.replyTokenKey(), ticketId, now, config.web.surveyLinkDays)
+      : undefined;
   }
 
   private async replyAddressOf(ticket: Ticket): Promise<string> {
@@ -174,7 +223,9 @@ export class RunTicketTimer {
    * Records a step that failed after its retries (the state machine's catch): an internal entry on
    * the ticket, so `triage show` tells the operator; the failed execution raises the alarm.
    */
-  async recordFailure(input: TimerStepInput & { error?: string; cause?: string }): Promise<{ ticketId: string; recorded: boolean }> {
+  async recordFailure(
+    input: TimerStepInput & { error?: string; cause?: string },
+  ): Promise<{ ticketId: string; recorded: boolean }> {
     const { repository } = this.deps;
     const ticket = await repository.getTicket(input.ticketId);
     if (!ticket) return { ticketId: input.ticketId, recorded: false };

@@ -3,7 +3,13 @@ import type { TriageConfig } from '../domain/config';
 import type { RoutingDecision } from '../domain/route';
 import type { TemplateRegistry } from '../domain/templates';
 import type { Ticket, TicketStatus } from '../domain/ticket';
-import { buildWeeklyReport, defaultEnding, weekEnding, type ReportWeek, type WeeklyReport } from '../domain/weekly-report';
+import {
+  buildWeeklyReport,
+  defaultEnding,
+  weekEnding,
+  type ReportWeek,
+  type WeeklyReport,
+} from '../domain/weekly-report';
 import { composeWeeklyReport } from '../domain/weekly-report-mail';
 import type { Mailer, TicketRepository } from '../ports';
 
@@ -64,13 +70,17 @@ export class RunWeeklyReport {
   }
 
   /** The tickets the report needs and the first routing decision of each new one. */
-  async collect(week: ReportWeek): Promise<{ tickets: Ticket[]; firstRouting: Map<string, RoutingDecision | undefined> }> {
+  async collect(
+    week: ReportWeek,
+  ): Promise<{ tickets: Ticket[]; firstRouting: Map<string, RoutingDecision | undefined> }> {
     const { repository, config } = this.deps;
     // by id: a ticket whose status changes between two queries may be read under both
     const byId = new Map<string, Ticket>();
     for (const { name } of config.departments) {
-      for (const status of NOT_CLOSED) for (const t of await repository.listTickets({ department: name, status })) byId.set(t.id, t);
-      for (const t of await repository.listTickets({ department: name, status: 'closed', dueFrom: week.start })) byId.set(t.id, t);
+      for (const status of NOT_CLOSED)
+        for (const t of await repository.listTickets({ department: name, status })) byId.set(t.id, t);
+      for (const t of await repository.listTickets({ department: name, status: 'closed', dueFrom: week.start }))
+        byId.set(t.id, t);
     }
     const tickets = [...byId.values()];
     const start = Date.parse(week.start);
@@ -79,7 +89,9 @@ export class RunWeeklyReport {
     for (const t of tickets) {
       const created = Date.parse(t.createdAt);
       if (created < start || created >= end) continue;
-      const first = (await repository.listMessages(t.id)).filter((m) => m.direction === 'in' && m.kind === 'customer').sort((a, b) => a.at.localeCompare(b.at))[0];
+      const first = (await repository.listMessages(t.id))
+        .filter((m) => m.direction === 'in' && m.kind === 'customer')
+        .sort((a, b) => a.at.localeCompare(b.at))[0];
       firstRouting.set(t.id, first?.routing);
     }
     return { tickets, firstRouting };
@@ -98,10 +110,25 @@ export class RunWeeklyReport {
     const report = buildWeeklyReport({ config, week, tickets, firstRouting, now });
     if (!request.send) return { report };
     const to = config.reports.weekly.to;
-    if (to.length === 0) return { report, notSent: 'reports.weekly.to is empty in the config: nobody to send the report to' };
-    const mail = composeWeeklyReport({ cfg: config, report, to, templates, messageIdSeed: `report.${week.to}.${randomUUID()}` });
+    if (to.length === 0)
+      return { report, notSent: 'reports.weekly.to is empty in the config: nobody to send the report to' };
+    const mail = composeWeeklyReport({
+      cfg: config,
+      report,
+      to,
+      templates,
+      messageIdSeed: `report.${week.to}.${randomUUID()}`,
+    });
     const sent = await mailer.send(mail);
-    if (!sent.sesMessageId) return { report, notSent: `every recipient is on the suppression list: ${(sent.suppressed ?? []).join(', ')}` };
-    return { report, sent: { to: to.filter((a) => !(sent.suppressed ?? []).includes(a)), messageId: sent.deliveredMessageId, ...(sent.suppressed?.length ? { suppressed: sent.suppressed } : {}) } };
+    if (!sent.sesMessageId)
+      return { report, notSent: `every recipient is on the suppression list: ${(sent.suppressed ?? []).join(', ')}` };
+    return {
+      report,
+      sent: {
+        to: to.filter((a) => !(sent.suppressed ?? []).includes(a)),
+        messageId: sent.deliveredMessageId,
+        ...(sent.suppressed?.length ? { suppressed: sent.suppressed } : {}),
+      },
+    };
   }
 }

@@ -24,7 +24,11 @@ let wiring: WebWiring | undefined;
 function wire(): WebWiring {
   if (wiring) return wiring;
   const { config, templateSources } = deployment();
-  const repository = new DynamoTicketRepository(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.departments.map((d) => d.name));
+  const repository = new DynamoTicketRepository(
+    clients.dynamo(),
+    requireEnv('TICKETS_TABLE'),
+    config.departments.map((d) => d.name),
+  );
   const secrets = new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID'));
   wiring = {
     pages: new WebPages(templateSources, config.companyName),
@@ -69,7 +73,10 @@ export function webHandler(wiringOf: () => WebWiring) {
     try {
       if (route.page === 'status') {
         const result = await status.execute(route.token);
-        log.info('status page', { result: result.kind, ticketId: result.kind === 'ticket' ? result.view.ticketId : undefined });
+        log.info('status page', {
+          result: result.kind,
+          ticketId: result.kind === 'ticket' ? result.view.ticketId : undefined,
+        });
         if (result.kind === 'refused') return refused();
         if (result.kind === 'not-found') return notFound();
         return htmlResponse(200, pages.render('status', result.view, result.view.language));
@@ -79,17 +86,40 @@ export function webHandler(wiringOf: () => WebWiring) {
         log.info('survey page', { result: result.kind });
         if (result.kind === 'refused') return refused();
         if (result.kind === 'not-found') return notFound();
-        const choices = SURVEY_CHOICES.map((value) => ({ value, label: LABELS[value], checked: value === result.choice }));
-        return htmlResponse(statusCode, pages.render('survey', { ticketId: result.ticketId, token: encodeURIComponent(route.token), choices, answered: result.answered && LABELS[result.answered] }));
+        const choices = SURVEY_CHOICES.map((value) => ({
+          value,
+          label: LABELS[value],
+          checked: value === result.choice,
+        }));
+        return htmlResponse(
+          statusCode,
+          pages.render('survey', {
+            ticketId: result.ticketId,
+            token: encodeURIComponent(route.token),
+            choices,
+            answered: result.answered && LABELS[result.answered],
+          }),
+        );
       };
       if (method === 'GET') return await question(event.queryStringParameters?.choice, 200);
       const choice = formFields(event.body, event.isBase64Encoded).get('choice');
       if (!isSurveyChoice(choice)) return await question(undefined, 400); // no (valid) choice: ask again
       const result = await survey.answer(route.token, choice);
-      log.info('survey answer', { result: result.kind, ticketId: 'ticketId' in result ? result.ticketId : undefined, choice });
+      log.info('survey answer', {
+        result: result.kind,
+        ticketId: 'ticketId' in result ? result.ticketId : undefined,
+        choice,
+      });
       if (result.kind === 'refused') return refused();
       if (result.kind === 'not-found') return notFound();
-      return htmlResponse(result.kind === 'recorded' ? 200 : 409, pages.render('survey-thanks', { ticketId: result.ticketId, choice: LABELS[result.choice], already: result.kind === 'already-answered' }));
+      return htmlResponse(
+        result.kind === 'recorded' ? 200 : 409,
+        pages.render('survey-thanks', {
+          ticketId: result.ticketId,
+          choice: LABELS[result.choice],
+          already: result.kind === 'already-answered',
+        }),
+      );
     } catch (error) {
       log.error('page failed', { error: error as Error, page: route.page });
       return htmlResponse(503, pages.render('unavailable'), { 'Retry-After': '60' });

@@ -10,7 +10,9 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /** `sha256-...` of every inline `<style>` element of the page (they come from the templates; mail text is escaped and cannot add one). */
 function styleHashes(html: string): string[] {
-  return [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
+  return [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`,
+  );
 }
 
 /** The Content-Security-Policy of a page. */
@@ -28,7 +30,11 @@ export function contentSecurityPolicy(html: string): string {
 }
 
 /** An HTML response with the security headers every page carries. */
-export function htmlResponse(statusCode: number, html: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+export function htmlResponse(
+  statusCode: number,
+  html: string,
+  extraHeaders: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
     headers: {

@@ -21,7 +21,8 @@ export interface AwsContext {
 
 const text = (err: unknown) => String((err as Error)?.message ?? err);
 const nameOf = (err: unknown) => String((err as { name?: string })?.name ?? '');
-const codeOf = (err: unknown) => String((err as { code?: string; Code?: string })?.code ?? (err as { Code?: string })?.Code ?? '');
+const codeOf = (err: unknown) =>
+  String((err as { code?: string; Code?: string })?.code ?? (err as { Code?: string })?.Code ?? '');
 const firstLine = (s: string) => s.split('\n')[0].trim();
 
 /**
@@ -43,21 +44,39 @@ export function explainAwsError(err: unknown, ctx: AwsContext = {}): CliError | 
     );
   }
   if (/Region is missing/i.test(message) || name === 'RegionMissingError') {
-    return new CliError(`no AWS region${profile}: pass --region (e.g. --region eu-west-1), set AWS_REGION, or set a region in your profile`);
+    return new CliError(
+      `no AWS region${profile}: pass --region (e.g. --region eu-west-1), set AWS_REGION, or set a region in your profile`,
+    );
   }
   if (name === 'ValidationError' && /Stack with id .* does not exist/i.test(message)) {
-    return new CliError(`stack ${ctx.stack ?? '(unknown)'} does not exist${where}${profile}; check --stack and --region (\`aws cloudformation list-stacks\`)`);
+    return new CliError(
+      `stack ${ctx.stack ?? '(unknown)'} does not exist${where}${profile}; check --stack and --region (\`aws cloudformation list-stacks\`)`,
+    );
   }
-  if (/^(ExpiredToken|ExpiredTokenException|TokenRefreshRequired|RequestExpired)$/.test(name) || /token .*expired|sso session .*expired/i.test(message)) {
+  if (
+    /^(ExpiredToken|ExpiredTokenException|TokenRefreshRequired|RequestExpired)$/.test(name) ||
+    /token .*expired|sso session .*expired/i.test(message)
+  ) {
     return new CliError(`the AWS credentials${profile} have expired: refresh them (\`aws sso login\`) and try again`);
   }
-  if (/^(InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch|InvalidSignatureException|IncompleteSignature)$/.test(name)) {
+  if (
+    /^(InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch|InvalidSignatureException|IncompleteSignature)$/.test(
+      name,
+    )
+  ) {
     return new CliError(`AWS rejected the credentials${profile}: ${firstLine(message)}`);
   }
-  if (/^(AccessDenied|AccessDeniedException|UnauthorizedOperation|AuthorizationError|Forbidden)$/.test(name) || /not authorized to perform/i.test(message)) {
+  if (
+    /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|AuthorizationError|Forbidden)$/.test(name) ||
+    /not authorized to perform/i.test(message)
+  ) {
     return new CliError(`not allowed${where}${profile}: ${firstLine(message)}`);
   }
-  if (/^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/.test(code) || /^(TimeoutError|NetworkingError)$/.test(name) || /getaddrinfo|ENOTFOUND|ECONNREFUSED/.test(message)) {
+  if (
+    /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/.test(code) ||
+    /^(TimeoutError|NetworkingError)$/.test(name) ||
+    /getaddrinfo|ENOTFOUND|ECONNREFUSED/.test(message)
+  ) {
     return new CliError(`cannot reach AWS${where}: ${firstLine(message)}`);
   }
   return undefined;

@@ -47,7 +47,12 @@ function deadLetterFor(key: string, dir = join(localStateDir(), 'dlq')): string 
  * Delivers a raw file the way SES does (a put into the raw-mail bucket under the receipt rule's
  * prefix; the bucket's event runs the inbound function) and waits for the recorded outcome.
  */
-export async function ingestFile(target: LocalTarget, file: string, to: string, timeoutMs = 60_000): Promise<IngestResult> {
+export async function ingestFile(
+  target: LocalTarget,
+  file: string,
+  to: string,
+  timeoutMs = 60_000,
+): Promise<IngestResult> {
   let body: Buffer;
   try {
     body = readFileSync(file);
@@ -55,14 +60,35 @@ export async function ingestFile(target: LocalTarget, file: string, to: string, 
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
   }
   const key = objectKeyFor(target, to);
-  await target.s3.send(new PutObjectCommand({ Bucket: target.stack.bucketName, Key: key, Body: body, ContentType: 'message/rfc822' }));
+  await target.s3.send(
+    new PutObjectCommand({ Bucket: target.stack.bucketName, Key: key, Body: body, ContentType: 'message/rfc822' }),
+  );
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const outcome = await target.ledger.getObjectOutcome(key);
-    if (outcome) return { file: basename(file), outcome: outcome.outcome, ticketId: outcome.ticketId, department: outcome.department, reason: outcome.reason, key };
+    if (outcome)
+      return {
+        file: basename(file),
+        outcome: outcome.outcome,
+        ticketId: outcome.ticketId,
+        department: outcome.department,
+        reason: outcome.reason,
+        key,
+      };
     const failure = deadLetterFor(key, target.stack.dlqDir);
-    if (failure) return { file: basename(file), outcome: 'failed', reason: `the inbound function failed after its retries: ${failure}`, key };
+    if (failure)
+      return {
+        file: basename(file),
+        outcome: 'failed',
+        reason: `the inbound function failed after its retries: ${failure}`,
+        key,
+      };
     await sleep(50);
   }
-  return { file: basename(file), outcome: 'failed', reason: `no outcome within ${timeoutMs / 1000} s (is the local stack processing mail?)`, key };
+  return {
+    file: basename(file),
+    outcome: 'failed',
+    reason: `no outcome within ${timeoutMs / 1000} s (is the local stack processing mail?)`,
+    key,
+  };
 }

@@ -22,7 +22,9 @@ import { explainError } from './errors';
  */
 export function buildProgram(): Command {
   const program = new Command('triage')
-    .description('Operate email triage: list, inspect and change tickets, replay stored mail, report, read what was sent.')
+    .description(
+      'Operate email triage: list, inspect and change tickets, replay stored mail, report, read what was sent.',
+    )
     .addHelpText(
       'after',
       [

@@ -25,7 +25,9 @@ function addressList(value: AddressObject | AddressObject[] | undefined): string
 export async function readOutbox(dir: string): Promise<OutboxEntry[]> {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.eml'))
+      .sort();
   } catch {
     return [];
   }
@@ -41,7 +43,10 @@ export async function readOutbox(dir: string): Promise<OutboxEntry[]> {
     const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
     const headers: Record<string, string> = {};
     for (const { key, line } of parsed.headerLines) {
-      const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+      const value = line
+        .slice(line.indexOf(':') + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim();
       headers[key] = headers[key] ? `${headers[key]}, ${value}` : value;
     }
     if (sidecar.messageId) {

@@ -59,7 +59,14 @@ const toLine = (o: ObjectOutcome, deadLetter?: string): ReplayLine => ({
   ...(deadLetter ? { deadLetter } : {}),
 });
 
-const failed = (key: string | null, reason: string, deadLetter?: string): ReplayLine => ({ key, outcome: 'failed', ticketId: null, department: null, reason, ...(deadLetter ? { deadLetter } : {}) });
+const failed = (key: string | null, reason: string, deadLetter?: string): ReplayLine => ({
+  key,
+  outcome: 'failed',
+  ticketId: null,
+  department: null,
+  reason,
+  ...(deadLetter ? { deadLetter } : {}),
+});
 
 /** Replays one object of the raw-mail bucket. Errors reaching the function propagate; the function's own failure is a `failed` line. */
 export async function replayKey(target: Target, key: string): Promise<ReplayLine[]> {
@@ -87,7 +94,11 @@ export interface DeadLetterRun {
  * Replays every dead letter of the inbound function: each event is run again; on success the letter is
  * removed, on failure it stays (with its new error on the output line).
  */
-export async function replayDeadLetters(target: Target, onLine: (line: ReplayLine) => void, progress?: Progress): Promise<DeadLetterRun> {
+export async function replayDeadLetters(
+  target: Target,
+  onLine: (line: ReplayLine) => void,
+  progress?: Progress,
+): Promise<DeadLetterRun> {
   const queue = target.deadLetters();
   const run: DeadLetterRun = { waiting: await queue.count(), replayed: 0, failed: 0 };
   let handled = 0;

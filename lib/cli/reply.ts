@@ -28,7 +28,10 @@ export interface ComposedReply {
 
 /** The latest message we sent to `address` on the ticket, the one a mail client would be answering. */
 function latestSentTo(messages: TicketMessage[], address: string): TicketMessage | undefined {
-  return messages.filter((m) => m.direction === 'out' && m.messageId && (m.to.includes(address) || m.cc.includes(address))).sort((a, b) => a.at.localeCompare(b.at)).at(-1);
+  return messages
+    .filter((m) => m.direction === 'out' && m.messageId && (m.to.includes(address) || m.cc.includes(address)))
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .at(-1);
 }
 
 /**
@@ -36,7 +39,12 @@ function latestSentTo(messages: TicketMessage[], address: string): TicketMessage
  * per-ticket Reply-To), anyone else answers our latest mail to them (to the department address);
  * In-Reply-To and References point at the Message-ID the person received (the one SES assigned).
  */
-export async function composeReply(ctx: ReplyContext, ticketId: string, from: string, text: string): Promise<ComposedReply> {
+export async function composeReply(
+  ctx: ReplyContext,
+  ticketId: string,
+  from: string,
+  text: string,
+): Promise<ComposedReply> {
   const ticket = await ctx.repository.getTicket(ticketId.toUpperCase());
   if (!ticket) throw new CliError(`no ticket ${ticketId}`);
   const sender = from.trim().toLowerCase();
@@ -44,17 +52,45 @@ export async function composeReply(ctx: ReplyContext, ticketId: string, from: st
   const isAgent = ctx.config.departments.some((d) => d.agents.includes(sender) || d.lead === sender);
   const answering = latestSentTo(messages, sender);
   const dept = ctx.config.departments.find((d) => d.name === ticket.department)!;
-  const to = isAgent ? replyAddress(await ctx.replyTokenKey(), ticket.id, ctx.config.replyDomain) : departmentAddress(ctx.config, dept);
-  const subject = answering ? (/^re:/i.test(answering.subject) ? answering.subject : `Re: ${answering.subject}`) : `Re: [${ticket.id}] ${ticket.subject}`;
-  const references = [...new Set([ticket.messageIds[0], answering?.messageId].filter((id): id is string => Boolean(id)))];
-  return { from: sender, to, subject, inReplyTo: answering?.messageId, references, text, role: isAgent ? 'agent' : 'customer' };
+  const to = isAgent
+    ? replyAddress(await ctx.replyTokenKey(), ticket.id, ctx.config.replyDomain)
+    : departmentAddress(ctx.config, dept);
+  const subject = answering
+    ? /^re:/i.test(answering.subject)
+      ? answering.subject
+      : `Re: ${answering.subject}`
+    : `Re: [${ticket.id}] ${ticket.subject}`;
+  const references = [
+    ...new Set([ticket.messageIds[0], answering?.messageId].filter((id): id is string => Boolean(id))),
+  ];
+  return {
+    from: sender,
+    to,
+    subject,
+    inReplyTo: answering?.messageId,
+    references,
+    text,
+    role: isAgent ? 'agent' : 'customer',
+  };
 }
 
 /** Sends a composed reply over SMTP, as a mail client would. */
 export async function sendReply(ctx: ReplyContext, reply: ComposedReply): Promise<string> {
-  const transport = nodemailer.createTransport({ host: ctx.smtp.host, port: ctx.smtp.port, secure: false, ignoreTLS: true });
+  const transport = nodemailer.createTransport({
+    host: ctx.smtp.host,
+    port: ctx.smtp.port,
+    secure: false,
+    ignoreTLS: true,
+  });
   try {
-    const info = await transport.sendMail({ from: reply.from, to: reply.to, subject: reply.subject, text: reply.text, inReplyTo: reply.inReplyTo, references: reply.references });
+    const info = await transport.sendMail({
+      from: reply.from,
+      to: reply.to,
+      subject: reply.subject,
+      text: reply.text,
+      inReplyTo: reply.inReplyTo,
+      references: reply.references,
+    });
     return info.messageId;
   } finally {
     transport.close();

@@ -63,7 +63,11 @@ function line(department: string, tickets: Ticket[], now: Date): ReportLine {
     department,
     total: tickets.length,
     byStatus,
-    firstResponse: { answered: minutes.length, medianMinutes: round(median(minutes)), p90Minutes: round(percentile(minutes, 90)) },
+    firstResponse: {
+      answered: minutes.length,
+      medianMinutes: round(median(minutes)),
+      p90Minutes: round(percentile(minutes, 90)),
+    },
     breached: tickets.filter((t) => isBreached(t, now)).length,
     overdue: tickets.filter((t) => isOverdue(t, now)).length,
   };
@@ -74,7 +78,13 @@ export function buildReport(tickets: Ticket[], departments: readonly string[], n
   const names = [...departments, ...new Set(tickets.map((t) => t.department).filter((d) => !departments.includes(d)))];
   return {
     generatedAt: now.toISOString(),
-    departments: names.map((d) => line(d, tickets.filter((t) => t.department === d), now)),
+    departments: names.map((d) =>
+      line(
+        d,
+        tickets.filter((t) => t.department === d),
+        now,
+      ),
+    ),
     overall: line('all', tickets, now),
   };
 }
@@ -90,7 +100,16 @@ export function formatMinutes(minutes: number | null): string {
 
 /** The report's table rows (header first). */
 export function reportRows(report: TicketReport): { columns: string[]; rows: string[][] } {
-  const columns = ['department', 'total', ...TICKET_STATUSES, 'answered', 'median first response', 'p90', 'breached', 'overdue'];
+  const columns = [
+    'department',
+    'total',
+    ...TICKET_STATUSES,
+    'answered',
+    'median first response',
+    'p90',
+    'breached',
+    'overdue',
+  ];
   const row = (l: ReportLine) => [
     l.department,
     String(l.total),

@@ -38,14 +38,32 @@ function recipientOf(cfg: TriageConfig, to: string[], given?: string): string {
  * the same domain code as the inbound function, and touches nothing: no stack, no store, no mail.
  * Threading is not checked (it needs the stored tickets): the file is taken as a new mail.
  */
-export async function dryRunRoute(cfg: TriageConfig, supportedLanguages: readonly string[], file: string, to?: string): Promise<DryRunResult> {
+export async function dryRunRoute(
+  cfg: TriageConfig,
+  supportedLanguages: readonly string[],
+  file: string,
+  to?: string,
+): Promise<DryRunResult> {
   const mail = await new MailparserReader().read(readFileSync(file));
-  const recipient = recipientOf(cfg, [...mail.to, ...mail.cc].map((a) => a.address), to);
+  const recipient = recipientOf(
+    cfg,
+    [...mail.to, ...mail.cc].map((a) => a.address),
+    to,
+  );
   const own = new Set([cfg.generalAddress, ...cfg.departments.flatMap((d) => d.addresses)]);
   const machine = detectMachineMail(mail, (a) => own.has(a) || a.endsWith(`@${cfg.replyDomain}`));
-  const decided = decideNewMail(cfg, { recipient, sender: mail.from?.address, subject: mail.subject, body: mail.text, supportedLanguages, machine: Boolean(machine) });
+  const decided = decideNewMail(cfg, {
+    recipient,
+    sender: mail.from?.address,
+    subject: mail.subject,
+    body: mail.text,
+    supportedLanguages,
+    machine: Boolean(machine),
+  });
   const { routing } = decided;
-  const reasons = machine ? [`machine mail (${machine.signal}: ${machine.evidence}): stored, not answered, no ticket`, ...routing.reasons!] : routing.reasons!;
+  const reasons = machine
+    ? [`machine mail (${machine.signal}: ${machine.evidence}): stored, not answered, no ticket`, ...routing.reasons!]
+    : routing.reasons!;
   return {
     file,
     recipient,

@@ -20,7 +20,9 @@ export interface PendingTimer {
 /** The pending step of every ticket that has one, soonest first. */
 export function pendingTimers(tickets: readonly Ticket[], now: Date, timeScale: number): PendingTimer[] {
   return tickets
-    .filter((t): t is Ticket & { timer: TimerPlan } => Boolean(t.timer) && t.timer!.generation === (t.timerGeneration ?? 0))
+    .filter(
+      (t): t is Ticket & { timer: TimerPlan } => Boolean(t.timer) && t.timer!.generation === (t.timerGeneration ?? 0),
+    )
     .map((t) => ({
       ticketId: t.id,
       department: t.department,

@@ -24,7 +24,12 @@ function readTemplates(dir: string): Record<string, string> {
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.hbs')) continue;
     const full = join(entry.parentPath, entry.name);
-    out[relative(dir, full).split(sep).join('/').replace(/\.hbs$/, '')] = readFileSync(full, 'utf8');
+    out[
+      relative(dir, full)
+        .split(sep)
+        .join('/')
+        .replace(/\.hbs$/, '')
+    ] = readFileSync(full, 'utf8');
   }
   return out;
 }
@@ -34,19 +39,27 @@ function readTemplates(dir: string): Record<string, string> {
  * from `process.env.TRIAGE_DEPLOYMENT` (injected with esbuild `define` in Lambda, set directly locally).
  * @throws ConfigError when the config is invalid.
  */
-export function buildDeploymentJson(configPath: string = DEFAULT_CONFIG_PATH, templatesDir: string = DEFAULT_TEMPLATES_DIR): string {
+export function buildDeploymentJson(
+  configPath: string = DEFAULT_CONFIG_PATH,
+  templatesDir: string = DEFAULT_TEMPLATES_DIR,
+): string {
   const config = loadConfigFile(configPath); // fails with field paths before anything is built
   // The functions receive the parsed config through JSON: a schema transform that produced something
   // JSON cannot carry (a Date, a RegExp, a Map) would reach them changed. Refuse it here, loudly.
   if (!isDeepStrictEqual(JSON.parse(JSON.stringify(config)), config)) {
-    throw new Error('the parsed config does not survive JSON (a schema transform returns a Date, RegExp, Map or similar): keep TriageConfig plain data');
+    throw new Error(
+      'the parsed config does not survive JSON (a schema transform returns a Date, RegExp, Map or similar): keep TriageConfig plain data',
+    );
   }
   const bundle: DeploymentBundle = { config, templates: readTemplates(templatesDir) };
   // A department's default language must be one customers can be answered in.
   const problems = config.departments.flatMap((d, i) =>
-    `${d.language}/acknowledge.subject` in bundle.templates ? [] : [`departments[${i}].language: expected a language with templates (${templatesDir}/${d.language}/acknowledge.subject.hbs), got ${JSON.stringify(d.language)}`],
+    `${d.language}/acknowledge.subject` in bundle.templates
+      ? []
+      : [
+          `departments[${i}].language: expected a language with templates (${templatesDir}/${d.language}/acknowledge.subject.hbs), got ${JSON.stringify(d.language)}`,
+        ],
   );
   if (problems.length > 0) throw new ConfigError(configPath, problems);
   return JSON.stringify(bundle);
 }
-

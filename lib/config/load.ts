@@ -19,7 +19,10 @@ export function loadConfigFile(path: string = DEFAULT_CONFIG_PATH): TriageConfig
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(path, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(
+      path,
+      doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`),
+    );
   }
   return parseConfig(doc.toJS(), path);
 }

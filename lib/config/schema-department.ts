@@ -10,10 +10,19 @@ export const businessHoursSchema = z
     timeZone,
     /** Opening hours per weekday; a day left out is closed. A day may list several ranges. */
     weekly: z
-      .object(Object.fromEntries(WEEKDAYS.map((d) => [d, z.union([hoursRange, z.array(hoursRange)], { error: (issue) => `expected opening hours such as "09:00-17:00" or a list of them, got ${JSON.stringify(issue.input)}` }).optional()])) as Record<
-        Weekday,
-        z.ZodOptional<z.ZodUnion<[typeof hoursRange, z.ZodArray<typeof hoursRange>]>>
-      >)
+      .object(
+        Object.fromEntries(
+          WEEKDAYS.map((d) => [
+            d,
+            z
+              .union([hoursRange, z.array(hoursRange)], {
+                error: (issue) =>
+                  `expected opening hours such as "09:00-17:00" or a list of them, got ${JSON.stringify(issue.input)}`,
+              })
+              .optional(),
+          ]),
+        ) as Record<Weekday, z.ZodOptional<z.ZodUnion<[typeof hoursRange, z.ZodArray<typeof hoursRange>]>>>,
+      )
       .strict()
       .transform((week) => {
         const out = {} as Record<Weekday, { open: number; close: number }[]>;
@@ -36,11 +45,25 @@ const TIMER_DEFAULTS = { warnAtShare: 0.75, followUpAfterBusinessDays: 3, autoCl
 export const timersSchema = z
   .object({
     /** Warn the assignee (or the agents) when this share of the first-response target has passed; 0 turns the warning off. */
-    warnAtShare: z.number({ error: 'expected a share between 0 and 1, e.g. 0.75' }).min(0).lt(1, { error: 'expected a share below 1 (the target itself escalates)' }).default(TIMER_DEFAULTS.warnAtShare),
+    warnAtShare: z
+      .number({ error: 'expected a share between 0 and 1, e.g. 0.75' })
+      .min(0)
+      .lt(1, { error: 'expected a share below 1 (the target itself escalates)' })
+      .default(TIMER_DEFAULTS.warnAtShare),
     /** Business days an answered ticket waits on the customer before the follow-up asks whether it is solved; 0 sends none. */
-    followUpAfterBusinessDays: z.number({ error: 'expected a whole number of business days' }).int().min(0).max(60).default(TIMER_DEFAULTS.followUpAfterBusinessDays),
+    followUpAfterBusinessDays: z
+      .number({ error: 'expected a whole number of business days' })
+      .int()
+      .min(0)
+      .max(60)
+      .default(TIMER_DEFAULTS.followUpAfterBusinessDays),
     /** Quiet business days after the follow-up (or the answer, without one) before the ticket closes itself with a short note; 0 never auto-closes. */
-    autoCloseAfterBusinessDays: z.number({ error: 'expected a whole number of business days' }).int().min(0).max(90).default(TIMER_DEFAULTS.autoCloseAfterBusinessDays),
+    autoCloseAfterBusinessDays: z
+      .number({ error: 'expected a whole number of business days' })
+      .int()
+      .min(0)
+      .max(90)
+      .default(TIMER_DEFAULTS.autoCloseAfterBusinessDays),
     /** On close, ask the customer one question: did we solve it? */
     survey: z.boolean().default(TIMER_DEFAULTS.survey),
   })
@@ -67,7 +90,9 @@ export const departmentSchema = z
      */
     keywords: keywordSet.default([]),
     /** Target for the first response, in business hours. */
-    firstResponseHours: z.number({ error: 'expected a number of business hours' }).positive({ error: 'expected a positive number of business hours' }),
+    firstResponseHours: z
+      .number({ error: 'expected a number of business hours' })
+      .positive({ error: 'expected a positive number of business hours' }),
     businessHours: businessHoursSchema,
     agents: z.array(email).min(1, { error: 'expected at least one agent address' }),
     lead: email,
@@ -75,7 +100,10 @@ export const departmentSchema = z
      * Added to the first-response target in the promise the ack makes: the team works to the target
      * (warnings and escalation run on it) and the customer is promised a time the team can beat.
      */
-    promiseMarginHours: z.number({ error: 'expected a number of business hours (0 or more)' }).min(0, { error: 'expected 0 or more business hours' }).default(1),
+    promiseMarginHours: z
+      .number({ error: 'expected a number of business hours (0 or more)' })
+      .min(0, { error: 'expected 0 or more business hours' })
+      .default(1),
     timers: timersSchema.default(TIMER_DEFAULTS),
     /** How customers reach the department other than by mail; offered in the follow-up. */
     contact: z
@@ -83,7 +111,12 @@ export const departmentSchema = z
         /** Phone number customers may call, or ask to be called back from. */
         phone: z.string().trim().min(3).optional(),
         /** Live chat link. */
-        chatUrl: z.url({ protocol: /^https?$/, error: (issue) => `expected an http(s) link, got ${JSON.stringify(issue.input)}` }).optional(),
+        chatUrl: z
+          .url({
+            protocol: /^https?$/,
+            error: (issue) => `expected an http(s) link, got ${JSON.stringify(issue.input)}`,
+          })
+          .optional(),
       })
       .strict()
       .default({}),
@@ -94,7 +127,17 @@ export const departmentSchema = z
     offers: z
       .object({
         text: z.string().trim().min(1),
-        optedIn: z.array(z.string().trim().toLowerCase().regex(/^([^@\s]+@|@)[^@\s]+\.[^@\s]+$/, { error: (issue) => `expected an address or @domain, got ${JSON.stringify(issue.input)}` })).default([]),
+        optedIn: z
+          .array(
+            z
+              .string()
+              .trim()
+              .toLowerCase()
+              .regex(/^([^@\s]+@|@)[^@\s]+\.[^@\s]+$/, {
+                error: (issue) => `expected an address or @domain, got ${JSON.stringify(issue.input)}`,
+              }),
+          )
+          .default([]),
       })
       .strict()
       .optional(),
@@ -103,6 +146,9 @@ export const departmentSchema = z
     /** A ticket answered automatically from the FAQ is closed when the customer replies that the answer solved it. */
     resolveOnFaqConfirmation: z.boolean().default(false),
     /** What happens to mail SES marks as spam or virus: quarantined (stored, no ack, no forward, releasable) or handled as usual. */
-    quarantine: z.object({ spam: z.boolean().default(true), virus: z.boolean().default(true) }).strict().default({ spam: true, virus: true }),
+    quarantine: z
+      .object({ spam: z.boolean().default(true), virus: z.boolean().default(true) })
+      .strict()
+      .default({ spam: true, virus: true }),
   })
   .strict();

@@ -19,17 +19,27 @@ const matcherWeight = z
 /** `i`, `m`, `s`, `u`, each at most once (`g` and `y` make `test` stateful). */
 const REGEX_FLAGS = /^(?!.*(.).*\1)[imsu]*$/;
 const regexMatcher = z
-  .object({ regex: z.string().min(1, { error: 'expected a regular expression' }), flags: z.string().regex(REGEX_FLAGS, { error: 'expected regular expression flags out of i, m, s, u (each once)' }).default('i'), weight: matcherWeight })
+  .object({
+    regex: z.string().min(1, { error: 'expected a regular expression' }),
+    flags: z
+      .string()
+      .regex(REGEX_FLAGS, { error: 'expected regular expression flags out of i, m, s, u (each once)' })
+      .default('i'),
+    weight: matcherWeight,
+  })
   .strict()
   .superRefine((m, ctx) => {
     if (!REGEX_FLAGS.test(m.flags)) return; // reported on its own field
     try {
       new RegExp(m.regex, m.flags);
     } catch (err) {
-      ctx.addIssue({ code: 'custom', path: ['regex'], message: `expected a valid regular expression, got ${JSON.stringify(m.regex)}: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regex'],
+        message: `expected a valid regular expression, got ${JSON.stringify(m.regex)}: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      });
     }
-  })
-  ;
+  });
 
 const phrase = z.string().trim().toLowerCase().min(1, { error: 'expected a word or phrase' });
 
@@ -37,7 +47,8 @@ const phrase = z.string().trim().toLowerCase().min(1, { error: 'expected a word 
 // No transform inside the union's members: zod then reports a member's own issue (a broken regex, with its path) instead of only the union's message.
 const matcher = z
   .union([phrase, z.object({ phrase, weight: matcherWeight }).strict(), regexMatcher], {
-    error: (issue) => `expected a word or phrase, { phrase, weight } or { regex, flags, weight }, got ${JSON.stringify(issue.input)}`,
+    error: (issue) =>
+      `expected a word or phrase, { phrase, weight } or { regex, flags, weight }, got ${JSON.stringify(issue.input)}`,
   })
   .transform((m) => (typeof m === 'string' ? { phrase: m, weight: 1 } : m));
 
@@ -51,11 +62,26 @@ export const keywordSet = z
   .union(
     [
       z.array(matcher),
-      z.record(z.union([z.literal('any'), languageCode], { error: (issue) => `expected "any" or a two-letter language code such as "de", got ${JSON.stringify(issue.input)}` }), z.array(matcher)),
+      z.record(
+        z.union([z.literal('any'), languageCode], {
+          error: (issue) =>
+            `expected "any" or a two-letter language code such as "de", got ${JSON.stringify(issue.input)}`,
+        }),
+        z.array(matcher),
+      ),
     ],
-    { error: (issue) => `expected a list of words, phrases or { regex }, or lists per language ({ any: [...], de: [...] }), got ${JSON.stringify(issue.input)}` },
+    {
+      error: (issue) =>
+        `expected a list of words, phrases or { regex }, or lists per language ({ any: [...], de: [...] }), got ${JSON.stringify(issue.input)}`,
+    },
   )
-  .transform((set): Matcher[] => (Array.isArray(set) ? set : Object.entries(set).flatMap(([language, list]) => list.map((m) => (language === 'any' ? m : { ...m, language })))));
+  .transform((set): Matcher[] =>
+    Array.isArray(set)
+      ? set
+      : Object.entries(set).flatMap(([language, list]) =>
+          list.map((m) => (language === 'any' ? m : { ...m, language })),
+        ),
+  );
 
 /** What a routing or priority rule looks at. Every condition given must hold (and); inside one, any entry may match (or). */
 const ruleConditions = {
@@ -75,8 +101,11 @@ const ruleConditions = {
   minScore: z.number().positive().default(1),
 };
 const CONDITION_KEYS = ['recipient', 'senderDomain', 'language', 'subject', 'body', 'text'] as const;
-const hasCondition = (rule: Partial<Record<(typeof CONDITION_KEYS)[number], unknown[]>>) => CONDITION_KEYS.some((k) => (rule[k]?.length ?? 0) > 0);
-const ruleName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, { error: (issue) => `expected a short lower-case rule name such as "vip-refunds", got ${JSON.stringify(issue.input)}` });
+const hasCondition = (rule: Partial<Record<(typeof CONDITION_KEYS)[number], unknown[]>>) =>
+  CONDITION_KEYS.some((k) => (rule[k]?.length ?? 0) > 0);
+const ruleName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, {
+  error: (issue) => `expected a short lower-case rule name such as "vip-refunds", got ${JSON.stringify(issue.input)}`,
+});
 const noCondition = { error: `expected at least one condition: ${CONDITION_KEYS.join(', ')}` };
 
 /** An ordered routing rule: the first rule whose conditions hold places the mail (before addresses and keywords). */
@@ -90,7 +119,9 @@ export const priorityRuleSchema = z
   .strict()
   .refine(hasCondition, noCondition);
 
-export const routingSchema = z.object({ rules: z.array(routingRuleSchema).default([]), priority: z.array(priorityRuleSchema).default([]) }).strict();
+export const routingSchema = z
+  .object({ rules: z.array(routingRuleSchema).default([]), priority: z.array(priorityRuleSchema).default([]) })
+  .strict();
 
 /** Handlebars text checked for syntax at load (`{{company}}`, `{{department}}`, `{{ticketId}}` are filled in). */
 const answerText = z
@@ -100,20 +131,27 @@ const answerText = z
     try {
       Handlebars.parse(text);
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `expected handlebars text, got a syntax error: ${(err as Error).message.split('\n')[0]}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected handlebars text, got a syntax error: ${(err as Error).message.split('\n')[0]}`,
+      });
     }
   });
 
 /** A simple question answered in the acknowledgement: the ticket stays open for an agent to confirm. */
 export const faqEntrySchema = z
   .object({
-    id: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, { error: (issue) => `expected a short lower-case id such as "opening-hours", got ${JSON.stringify(issue.input)}` }),
+    id: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, {
+      error: (issue) => `expected a short lower-case id such as "opening-hours", got ${JSON.stringify(issue.input)}`,
+    }),
     /** What the question looks like (keyword set: a list, or one list per language). */
     keywords: keywordSet.refine((set) => set.length > 0, { error: 'expected at least one keyword' }),
     /** The weights of the keywords that matched must add up to this. */
     minScore: z.number().positive().default(1),
     /** The answer (handlebars text), or one per language: `{ en: ..., de: ... }`. */
-    answer: z.union([answerText, z.record(languageCode, answerText)], { error: 'expected the answer text, or one text per language ({ en: ..., de: ... })' }),
+    answer: z.union([answerText, z.record(languageCode, answerText)], {
+      error: 'expected the answer text, or one text per language ({ en: ..., de: ... })',
+    }),
     /** Only for mail routed to these departments. @default every department */
     departments: z.array(z.string()).optional(),
   })

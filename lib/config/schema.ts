@@ -10,9 +10,15 @@ import type {
   RoutingRule,
   TriageConfig,
 } from '../../functions/domain/config';
-import { businessHoursSchema, departmentSchema, timersSchema } from './schema-department';
+import { type businessHoursSchema, departmentSchema, type timersSchema } from './schema-department';
 import { domain, email, scheduleExpression } from './schema-fields';
-import { faqEntrySchema, keywordSet, priorityRuleSchema, routingRuleSchema, routingSchema } from './schema-rules';
+import {
+  faqEntrySchema,
+  type keywordSet,
+  type priorityRuleSchema,
+  type routingRuleSchema,
+  routingSchema,
+} from './schema-rules';
 
 /**
  * The schema of `triage.config.yaml`: it validates what an operator wrote, fills in defaults and
@@ -102,17 +108,34 @@ export const configSchema = z
     /** Simple questions answered in the acknowledgement (docs/configuration.md, "Automatic answers"). */
     faq: z.array(faqEntrySchema).default([]),
     /** Who is told when an alarm fires: e-mail subscriptions of the stack's alarm topic (each confirms by mail). */
-    alerts: z.object({ emails: z.array(email).default([]) }).strict().default({ emails: [] }),
+    alerts: z
+      .object({ emails: z.array(email).default([]) })
+      .strict()
+      .default({ emails: [] }),
     /** The customer's status page and the satisfaction survey (the web function). */
     web: z
       .object({
         /** How long the status link in an acknowledgement stays valid, in days. */
-        statusLinkDays: z.number({ error: 'expected a number of days' }).int({ error: 'expected a whole number of days' }).min(1, { error: 'expected at least 1 day' }).max(365, { error: 'expected at most 365 days' }).default(30),
+        statusLinkDays: z
+          .number({ error: 'expected a number of days' })
+          .int({ error: 'expected a whole number of days' })
+          .min(1, { error: 'expected at least 1 day' })
+          .max(365, { error: 'expected at most 365 days' })
+          .default(30),
         /** How long the survey links of a closing mail stay valid, in days. */
-        surveyLinkDays: z.number({ error: 'expected a number of days' }).int({ error: 'expected a whole number of days' }).min(1, { error: 'expected at least 1 day' }).max(365, { error: 'expected at most 365 days' }).default(30),
+        surveyLinkDays: z
+          .number({ error: 'expected a number of days' })
+          .int({ error: 'expected a whole number of days' })
+          .min(1, { error: 'expected at least 1 day' })
+          .max(365, { error: 'expected at most 365 days' })
+          .default(30),
         /** A custom domain in front of the web function (e.g. https://status.example.com/); links use it instead of the function URL. */
         publicUrl: z
-          .url({ protocol: /^https$/, error: (issue) => `expected an https:// URL such as "https://status.example.com/", got ${JSON.stringify(issue.input)}` })
+          .url({
+            protocol: /^https$/,
+            error: (issue) =>
+              `expected an https:// URL such as "https://status.example.com/", got ${JSON.stringify(issue.input)}`,
+          })
           .optional(),
       })
       .strict()
@@ -127,44 +150,87 @@ export const configSchema = z
     const seenAddress = new Map<string, string>();
     cfg.departments.forEach((dept, i) => {
       if (seenName.has(dept.name)) {
-        ctx.addIssue({ code: 'custom', path: ['departments', i, 'name'], message: `expected a unique name, "${dept.name}" is also departments[${seenName.get(dept.name)}]` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['departments', i, 'name'],
+          message: `expected a unique name, "${dept.name}" is also departments[${seenName.get(dept.name)}]`,
+        });
       }
       seenName.set(dept.name, i);
       if (seenPrefix.has(dept.prefix)) {
-        ctx.addIssue({ code: 'custom', path: ['departments', i, 'prefix'], message: `expected a unique prefix, "${dept.prefix}" is also used by departments[${seenPrefix.get(dept.prefix)}]` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['departments', i, 'prefix'],
+          message: `expected a unique prefix, "${dept.prefix}" is also used by departments[${seenPrefix.get(dept.prefix)}]`,
+        });
       }
       seenPrefix.set(dept.prefix, i);
       dept.addresses.forEach((address, j) => {
         const owner = seenAddress.get(address);
         if (owner) {
-          ctx.addIssue({ code: 'custom', path: ['departments', i, 'addresses', j], message: `expected an address used once, ${address} is also ${owner}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['departments', i, 'addresses', j],
+            message: `expected an address used once, ${address} is also ${owner}`,
+          });
         }
         seenAddress.set(address, `departments[${i}]`);
         if (address === cfg.generalAddress) {
-          ctx.addIssue({ code: 'custom', path: ['departments', i, 'addresses', j], message: `expected a department address, ${address} is the generalAddress (placed by keywords)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['departments', i, 'addresses', j],
+            message: `expected a department address, ${address} is the generalAddress (placed by keywords)`,
+          });
         }
         if (!address.endsWith(`@${cfg.mailDomain}`)) {
-          ctx.addIssue({ code: 'custom', path: ['departments', i, 'addresses', j], message: `expected an address at the mailDomain ${cfg.mailDomain}, got ${address}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['departments', i, 'addresses', j],
+            message: `expected an address at the mailDomain ${cfg.mailDomain}, got ${address}`,
+          });
         }
       });
     });
     const departmentNames = [...seenName.keys()].join(', ');
     cfg.routing.rules.forEach((rule, i) => {
-      if (!seenName.has(rule.department)) ctx.addIssue({ code: 'custom', path: ['routing', 'rules', i, 'department'], message: `expected the name of a department (${departmentNames}), got ${JSON.stringify(rule.department)}` });
+      if (!seenName.has(rule.department))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'rules', i, 'department'],
+          message: `expected the name of a department (${departmentNames}), got ${JSON.stringify(rule.department)}`,
+        });
     });
     const seenFaq = new Set<string>();
     cfg.faq.forEach((entry, i) => {
-      if (seenFaq.has(entry.id)) ctx.addIssue({ code: 'custom', path: ['faq', i, 'id'], message: `expected a unique id, "${entry.id}" is used twice` });
+      if (seenFaq.has(entry.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faq', i, 'id'],
+          message: `expected a unique id, "${entry.id}" is used twice`,
+        });
       seenFaq.add(entry.id);
       entry.departments?.forEach((name, j) => {
-        if (!seenName.has(name)) ctx.addIssue({ code: 'custom', path: ['faq', i, 'departments', j], message: `expected the name of a department (${departmentNames}), got ${JSON.stringify(name)}` });
+        if (!seenName.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['faq', i, 'departments', j],
+            message: `expected the name of a department (${departmentNames}), got ${JSON.stringify(name)}`,
+          });
       });
     });
     if (!seenName.has(cfg.triageQueue)) {
-      ctx.addIssue({ code: 'custom', path: ['triageQueue'], message: `expected the name of a department (${[...seenName.keys()].join(', ')}), got ${JSON.stringify(cfg.triageQueue)}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['triageQueue'],
+        message: `expected the name of a department (${[...seenName.keys()].join(', ')}), got ${JSON.stringify(cfg.triageQueue)}`,
+      });
     }
     if (!cfg.generalAddress.endsWith(`@${cfg.mailDomain}`)) {
-      ctx.addIssue({ code: 'custom', path: ['generalAddress'], message: `expected an address at the mailDomain ${cfg.mailDomain}, got ${cfg.generalAddress}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['generalAddress'],
+        message: `expected an address at the mailDomain ${cfg.mailDomain}, got ${cfg.generalAddress}`,
+      });
     }
   })
   .transform((cfg) => ({ ...cfg, replyDomain: cfg.replyDomain ?? `reply.${cfg.mailDomain}` }));
@@ -175,7 +241,7 @@ export const configSchema = z
  * assignability lets an optional field on one side only, or a `readonly`, through. This form compares
  * the types as the compiler does, so a drift either way fails the build.
  */
-type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 /** Fails to compile unless its argument is `true`. */
 function sameType<T extends true>(): T | undefined {
   return undefined;
@@ -205,7 +271,12 @@ export class ConfigError extends Error {
 
 /** Formats a zod path as `departments[1].prefix`. */
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), '') || '(top level)';
+  return (
+    path.reduce<string>(
+      (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+      '',
+    ) || '(top level)'
+  );
 }
 
 /**
@@ -217,10 +288,11 @@ export function parseConfig(raw: unknown, source = 'config'): TriageConfig {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unexpected field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-    if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = `missing; ${message.replace(/, received undefined$/, '')}`;
+    if (issue.code === 'unrecognized_keys')
+      message = `unexpected field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    if (issue.code === 'invalid_type' && /received undefined/.test(message))
+      message = `missing; ${message.replace(/, received undefined$/, '')}`;
     return `${formatPath(issue.path)}: ${message}`;
   });
   throw new ConfigError(source, problems);
 }
-

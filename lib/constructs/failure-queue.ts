@@ -46,7 +46,10 @@ export class FailureQueue extends Construct {
 
     this.alarm = new Alarm(this, 'NotEmpty', {
       alarmDescription: `Events of the ${props.subject} failed after all retries and wait in ${this.node.path} for inspection and replay.`,
-      metric: this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { ConfigurationSetEventDestination, EmailSendingEvent, EventDestination, type IConfigurationSet } from 'aws-cdk-lib/aws-ses';
+import {
+  ConfigurationSetEventDestination,
+  EmailSendingEvent,
+  EventDestination,
+  type IConfigurationSet,
+} from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -53,7 +58,11 @@ export class Feedback extends Construct {
   constructor(scope: Construct, id: string, props: FeedbackProps) {
     super(scope, id);
     const table = props.ticketStore.table;
-    const configurationSetArn = Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSet.configurationSetName });
+    const configurationSetArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: props.configurationSet.configurationSetName,
+    });
 
     // SES cannot publish to a topic encrypted with the AWS managed key aws/sns: a key of our own, rotated yearly.
     this.key = new Key(this, 'TopicKey', {
@@ -71,7 +80,10 @@ export class Feedback extends Construct {
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'], // in a key policy "*" means this key
         // Only SES publishing events of this configuration set (a guard against the confused deputy).
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID }, ArnLike: { 'aws:SourceArn': configurationSetArn } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': configurationSetArn },
+        },
       }),
     );
 

@@ -132,8 +132,21 @@ export class Observability extends Construct {
     for (const email of props.alarmEmails ?? []) this.topic.addSubscription(new EmailSubscription(email));
     this.action = new SnsAction(this.topic);
 
-    const app = (metricName: string, service: string, statistic = 'Sum', period = Duration.minutes(5), label?: string) =>
-      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, statistic, period, ...(label ? { label } : {}) });
+    const app = (
+      metricName: string,
+      service: string,
+      statistic = 'Sum',
+      period = Duration.minutes(5),
+      label?: string,
+    ) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service },
+        statistic,
+        period,
+        ...(label ? { label } : {}),
+      });
 
     // Alarms on the application metrics
     this.slaAlarm = this.addAlarm('SlaBreaches', {
@@ -143,7 +156,8 @@ export class Observability extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
     // Account-level reputation metrics SES publishes (no dimension). Alarms take them unlabelled.
-    const sesMetric = (metricName: string) => new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.minutes(15) });
+    const sesMetric = (metricName: string) =>
+      new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.minutes(15) });
     const bounceRate = sesMetric('Reputation.BounceRate');
     const complaintRate = sesMetric('Reputation.ComplaintRate');
     const bounceThreshold = props.bounceRateThreshold ?? SES_BOUNCE_RATE_REVIEW;
@@ -175,7 +189,12 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Mail in',
-        left: [app(METRIC.mailsReceived, inbound), app(METRIC.duplicatesDropped, inbound), app(METRIC.refusals, inbound), app(METRIC.mailsFailed, inbound)],
+        left: [
+          app(METRIC.mailsReceived, inbound),
+          app(METRIC.duplicatesDropped, inbound),
+          app(METRIC.refusals, inbound),
+          app(METRIC.mailsFailed, inbound),
+        ],
         width: 8,
       }),
       new GraphWidget({
@@ -194,7 +213,14 @@ export class Observability extends Construct {
       }),
       new GraphWidget({
         title: 'Agents and timers',
-        left: [app(METRIC.relays, inbound), app(METRIC.dueWarnings, timer), app(METRIC.escalations, timer), app(METRIC.slaBreached, timer), app(METRIC.followUps, timer), app(METRIC.autoClosed, timer)],
+        left: [
+          app(METRIC.relays, inbound),
+          app(METRIC.dueWarnings, timer),
+          app(METRIC.escalations, timer),
+          app(METRIC.slaBreached, timer),
+          app(METRIC.followUps, timer),
+          app(METRIC.autoClosed, timer),
+        ],
         width: 8,
       }),
     );
@@ -231,7 +257,9 @@ export class Observability extends Construct {
       new GraphWidget({
         title: 'SES feedback: bounces and complaints of our mail',
         // names emitted by functions/feedback/handler.ts
-        left: ['ses_bounces', 'ses_complaints', 'addresses_suppressed', 'feedback_failed'].map((name) => app(name, feedback)),
+        left: ['ses_bounces', 'ses_complaints', 'addresses_suppressed', 'feedback_failed'].map((name) =>
+          app(name, feedback),
+        ),
         width: 8,
       }),
     );
@@ -258,12 +286,19 @@ export class Observability extends Construct {
     const widgets = [
       new GraphWidget({
         title: `${label} function: invocations, errors, throttles`,
-        left: [fn.fn.metricInvocations({ period, statistic: 'Sum', label: 'invocations' }), errors.with({ label: 'errors' }), throttles.with({ label: 'throttles' })],
+        left: [
+          fn.fn.metricInvocations({ period, statistic: 'Sum', label: 'invocations' }),
+          errors.with({ label: 'errors' }),
+          throttles.with({ label: 'throttles' }),
+        ],
         width: 8,
       }),
       new GraphWidget({
         title: `${label} function: duration (ms)`,
-        left: [fn.fn.metricDuration({ period, statistic: 'p50', label: 'p50' }), fn.fn.metricDuration({ period, statistic: 'p99', label: 'p99' })],
+        left: [
+          fn.fn.metricDuration({ period, statistic: 'p50', label: 'p50' }),
+          fn.fn.metricDuration({ period, statistic: 'p99', label: 'p99' }),
+        ],
         width: 8,
       }),
     ];
@@ -278,7 +313,13 @@ export class Observability extends Construct {
     this.alarms.push(failureQueue.alarm);
     return new GraphWidget({
       title: `${label}: dead-letter queue depth`,
-      left: [failureQueue.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'messages' })],
+      left: [
+        failureQueue.queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+          label: 'messages',
+        }),
+      ],
       width: 8,
     });
   }
@@ -296,14 +337,25 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: `${label}: executions`,
-        left: [stateMachine.metricStarted({ period, statistic: 'Sum', label: 'started' }), stateMachine.metricSucceeded({ period, statistic: 'Sum', label: 'succeeded' }), failed.with({ label: 'failed' })],
+        left: [
+          stateMachine.metricStarted({ period, statistic: 'Sum', label: 'started' }),
+          stateMachine.metricSucceeded({ period, statistic: 'Sum', label: 'succeeded' }),
+          failed.with({ label: 'failed' }),
+        ],
         width: 8,
       }),
     );
   }
 
-  private addAlarm(id: string, props: { alarmDescription: string; metric: IMetric; threshold: number; comparisonOperator: ComparisonOperator }): Alarm {
-    const alarm = new Alarm(this, id, { ...props, evaluationPeriods: 1, treatMissingData: TreatMissingData.NOT_BREACHING });
+  private addAlarm(
+    id: string,
+    props: { alarmDescription: string; metric: IMetric; threshold: number; comparisonOperator: ComparisonOperator },
+  ): Alarm {
+    const alarm = new Alarm(this, id, {
+      ...props,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
     this.alarms.push(alarm);

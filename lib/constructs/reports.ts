@@ -52,18 +52,26 @@ export class Reports extends Construct {
   constructor(scope: Construct, id: string, props: ReportsProps) {
     super(scope, id);
     const table = props.ticketStore.table;
-    const configurationSetArn = Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSet.configurationSetName });
+    const configurationSetArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: props.configurationSet.configurationSetName,
+    });
 
     this.reportFunction = new TriageFunction(this, 'Function', {
       entry: props.entry ?? join(FUNCTIONS_DIR, 'reports', 'handler.ts'),
       deploymentJson: props.deploymentJson,
       serviceName: 'reports',
-      description: 'Email triage: weekly report (tickets, first-response times, missed targets, backlog) to the managers',
+      description:
+        'Email triage: weekly report (tickets, first-response times, missed targets, backlog) to the managers',
       memorySize: 512,
       // one query per department and status, then one per new ticket of the week
       timeout: Duration.minutes(5),
       logLevel: props.logLevel,
-      environment: { TICKETS_TABLE: table.tableName, SES_CONFIGURATION_SET: props.configurationSet.configurationSetName },
+      environment: {
+        TICKETS_TABLE: table.tableName,
+        SES_CONFIGURATION_SET: props.configurationSet.configurationSetName,
+      },
       // EventBridge invokes asynchronously: retried twice, then the dead-letter queue (with an alarm).
       asyncInvocation: { retryAttempts: 2 },
     });
@@ -90,7 +98,12 @@ export class Reports extends Construct {
       this.weeklyRule = new Rule(this, 'WeeklySchedule', {
         description: `Email triage: weekly report to ${weekly.to.join(', ')}`,
         schedule: Schedule.expression(weekly.schedule),
-        targets: [new LambdaFunction(this.reportFunction.fn, { event: RuleTargetInput.fromObject({ send: true }), retryAttempts: 2 })],
+        targets: [
+          new LambdaFunction(this.reportFunction.fn, {
+            event: RuleTargetInput.fromObject({ send: true }),
+            retryAttempts: 2,
+          }),
+        ],
       });
     }
   }

@@ -3,7 +3,6 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailIdentity, Identity, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { TriageConfig } from '../../functions/domain/config';
 import { acknowledge, nagRef, nagText } from '../nag';
@@ -155,7 +154,12 @@ export class Responders extends Construct {
       }),
     );
     this.inboundFunction.addToRolePolicy(
-      new PolicyStatement({ sid: 'SendMail', effect: Effect.ALLOW, actions: ['ses:SendRawEmail'], resources: sendFrom }),
+      new PolicyStatement({
+        sid: 'SendMail',
+        effect: Effect.ALLOW,
+        actions: ['ses:SendRawEmail'],
+        resources: sendFrom,
+      }),
     );
     this.inboundFunction.addToRolePolicy(
       new PolicyStatement({
@@ -198,7 +202,12 @@ export class Responders extends Construct {
       }),
     );
     this.timerFunction.addToRolePolicy(
-      new PolicyStatement({ sid: 'SendMail', effect: Effect.ALLOW, actions: ['ses:SendRawEmail'], resources: sendFrom }),
+      new PolicyStatement({
+        sid: 'SendMail',
+        effect: Effect.ALLOW,
+        actions: ['ses:SendRawEmail'],
+        resources: sendFrom,
+      }),
     );
     this.timerFunction.addToRolePolicy(
       new PolicyStatement({
@@ -217,13 +226,27 @@ export class Responders extends Construct {
   useTimer(timers: { stateMachineArn: string; executionArnPattern: string }): void {
     for (const fn of [this.inboundFunction, this.timerFunction]) {
       fn.addEnvironment('TIMER_STATE_MACHINE_ARN', timers.stateMachineArn);
-      fn.addToRolePolicy(new PolicyStatement({ sid: 'StartTicketTimers', effect: Effect.ALLOW, actions: ['states:StartExecution'], resources: [timers.stateMachineArn] }));
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'StartTicketTimers',
+          effect: Effect.ALLOW,
+          actions: ['states:StartExecution'],
+          resources: [timers.stateMachineArn],
+        }),
+      );
     }
-    this.inboundFunction.addToRolePolicy(new PolicyStatement({ sid: 'StopSupersededTimers', effect: Effect.ALLOW, actions: ['states:StopExecution'], resources: [timers.executionArnPattern] }));
+    this.inboundFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'StopSupersededTimers',
+        effect: Effect.ALLOW,
+        actions: ['states:StopExecution'],
+        resources: [timers.executionArnPattern],
+      }),
+    );
     acknowledge(this.inboundFunction.role.node.findChild('DefaultPolicy'), {
       id: `AwsSolutions-IAM5[Resource::${nagText(this, timers.executionArnPattern)}]`,
       reason:
-        'states:StopExecution only, on executions of this stack\'s ticket timer: a superseded timer step is stopped by its name ' +
+        "states:StopExecution only, on executions of this stack's ticket timer: a superseded timer step is stopped by its name " +
         '(<ticket>-g<generation>-<step>), made at run time.',
     });
   }

@@ -68,13 +68,28 @@ export class Timers extends Construct {
     const stack = Stack.of(this);
     // `AWS::StackName` in the name: staging and production stacks get their own state machines.
     const stateMachineName = `${Aws.STACK_NAME}-ticket-timer`;
-    this.stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.executionArnPattern = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.executionArnPattern = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
 
     const failed = new Fail(this, TIMER_STATES.failed, {
-      comment: 'A timer step failed after its retries; the failure is recorded on the ticket and the failed-executions alarm fires.',
+      comment:
+        'A timer step failed after its retries; the failure is recorded on the ticket and the failed-executions alarm fires.',
     });
-    const step = { ticketId: JsonPath.stringAt('$.ticketId'), generation: JsonPath.numberAt('$.generation'), step: JsonPath.stringAt('$.step') };
+    const step = {
+      ticketId: JsonPath.stringAt('$.ticketId'),
+      generation: JsonPath.numberAt('$.generation'),
+      step: JsonPath.stringAt('$.step'),
+    };
     const retry = (task: LambdaInvoke, maxAttempts: number): LambdaInvoke => {
       task.addRetry({
         errors: [Errors.TASKS_FAILED],
@@ -92,7 +107,12 @@ export class Timers extends Construct {
       new LambdaInvoke(this, TIMER_STATES.recordFailure, {
         lambdaFunction: props.timerFunction,
         payloadResponseOnly: true,
-        payload: TaskInput.fromObject({ action: 'record-failure', ...step, error: JsonPath.stringAt('$.error.Error'), cause: JsonPath.stringAt('$.error.Cause') }),
+        payload: TaskInput.fromObject({
+          action: 'record-failure',
+          ...step,
+          error: JsonPath.stringAt('$.error.Error'),
+          cause: JsonPath.stringAt('$.error.Cause'),
+        }),
         resultPath: '$.recorded',
       }),
       2,
@@ -119,7 +139,8 @@ export class Timers extends Construct {
       stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       queryLanguage: QueryLanguage.JSON_PATH,
-      comment: 'Ticket timer: wait until the planned time, then run one step (warn, escalate, follow-up, auto-close, survey)',
+      comment:
+        'Ticket timer: wait until the planned time, then run one step (warn, escalate, follow-up, auto-close, survey)',
       definitionBody: DefinitionBody.fromChainable(wait.next(run).next(new Succeed(this, TIMER_STATES.done))),
       tracingEnabled: true,
       logs: {

@@ -69,7 +69,10 @@ export class Web extends Construct {
         REPLY_TOKEN_SECRET_ID: props.replyTokenSecret.secretArn,
       },
     });
-    this.functionUrl = this.webFunction.fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    this.functionUrl = this.webFunction.fn.addFunctionUrl({
+      authType: FunctionUrlAuthType.NONE,
+      invokeMode: InvokeMode.BUFFERED,
+    });
     this.baseUrl = props.publicUrl ?? this.functionUrl.url;
 
     // Ticket items only: the ticket (sk TICKET) and its messages (sk MSG#...) share the partition key
@@ -91,7 +94,10 @@ export class Web extends Construct {
         effect: Effect.ALLOW,
         actions: ['dynamodb:UpdateItem'],
         resources: [table.tableArn],
-        conditions: { ...ticketItemsOnly, 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'satisfaction', 'version'] } },
+        conditions: {
+          ...ticketItemsOnly,
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'satisfaction', 'version'] },
+        },
       }),
     );
     this.webFunction.addToRolePolicy(

@@ -52,7 +52,11 @@ export function createJsonEndpoint({ targetPrefix, jsonVersion, operations }: Js
       const target = String(req.headers['x-amz-target'] ?? '');
       const [prefix, operation] = target.split('.');
       const op = prefix === targetPrefix ? operations[operation] : undefined;
-      if (!op) return fail('UnknownOperationException', `the local emulator does not implement ${target || '(no X-Amz-Target)'}`);
+      if (!op)
+        return fail(
+          'UnknownOperationException',
+          `the local emulator does not implement ${target || '(no X-Amz-Target)'}`,
+        );
       let input: Record<string, unknown>;
       try {
         input = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};

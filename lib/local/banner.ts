@@ -8,10 +8,16 @@ export function banner(stack: LocalStack): string {
   const rows: [string, string][] = [];
   for (const d of config.departments) {
     if (d.addresses.length === 0) continue;
-    rows.push([d.addresses.join(', '), `${d.name} (${d.displayName ?? d.name}), agents: ${d.agents.join(', ')}; lead ${d.lead}`]);
+    rows.push([
+      d.addresses.join(', '),
+      `${d.name} (${d.displayName ?? d.name}), agents: ${d.agents.join(', ')}; lead ${d.lead}`,
+    ]);
   }
   const triage = config.departments.find((d) => d.name === config.triageQueue);
-  rows.push([config.generalAddress, `general address: placed by keywords, otherwise ${config.triageQueue}${triage ? ` (agents: ${triage.agents.join(', ')})` : ''}`]);
+  rows.push([
+    config.generalAddress,
+    `general address: placed by keywords, otherwise ${config.triageQueue}${triage ? ` (agents: ${triage.agents.join(', ')})` : ''}`,
+  ]);
   rows.push([`*@${config.replyDomain}`, 'reply domain: per-ticket reply addresses (agents answer the forwarded copy)']);
   const width = Math.min(48, Math.max(...rows.map(([a]) => a.length)));
   const example = config.departments.find((d) => d.addresses.length > 0);
@@ -34,7 +40,9 @@ export function banner(stack: LocalStack): string {
     '',
     `SMTP in      ${smtp}  (no TLS, no auth needed)`,
     `Outbox       ${rel(stack.layout.outbox)}/  (every mail the functions send, exact bytes: .eml + .json)`,
-    ...(stack.endpoints.web ? [`Web          ${stack.endpoints.web}  (the status page and survey: open the status link of an ack)`] : []),
+    ...(stack.endpoints.web
+      ? [`Web          ${stack.endpoints.web}  (the status page and survey: open the status link of an ack)`]
+      : []),
     `Dead letters ${rel(stack.layout.dlq)}/`,
     `S3           ${stack.endpoints.s3}  bucket ${stack.bucketName}`,
     `DynamoDB     ${stack.endpoints.dynamodb}  table ${stack.tableName}`,

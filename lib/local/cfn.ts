@@ -59,8 +59,13 @@ export class LocalResources {
     const explicit = prop ? r.Properties?.[prop] : undefined;
     let name: string;
     if (explicit !== undefined) name = String(this.resolve(explicit));
-    else if (r.Type === 'AWS::S3::Bucket') name = `${this.stackName}-${logicalId}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 63);
-    else if (r.Type === 'AWS::StepFunctions::StateMachine' || r.Type === 'AWS::SecretsManager::Secret') name = logicalId;
+    else if (r.Type === 'AWS::S3::Bucket')
+      name = `${this.stackName}-${logicalId}`
+        .toLowerCase()
+        .replace(/[^a-z0-9.-]/g, '-')
+        .slice(0, 63);
+    else if (r.Type === 'AWS::StepFunctions::StateMachine' || r.Type === 'AWS::SecretsManager::Secret')
+      name = logicalId;
     else name = `${this.stackName}-${logicalId}`;
     this.names.set(logicalId, name);
     return name;
@@ -69,7 +74,8 @@ export class LocalResources {
   arn(logicalId: string): string {
     const r = this.resource(logicalId);
     const name = this.name(logicalId);
-    const regional = (service: string, resource: string) => `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
+    const regional = (service: string, resource: string) =>
+      `arn:aws:${service}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
     switch (r.Type) {
       case 'AWS::DynamoDB::Table':
       case 'AWS::DynamoDB::GlobalTable':
@@ -80,7 +86,10 @@ export class LocalResources {
         return regional('states', `stateMachine:${name}`);
       case 'AWS::SecretsManager::Secret':
         // AWS appends a random 6-character suffix; a hash keeps it stable across restarts
-        return regional('secretsmanager', `secret:${name}-${createHash('sha256').update(name).digest('base64url').replace(/[-_]/g, 'x').slice(0, 6)}`);
+        return regional(
+          'secretsmanager',
+          `secret:${name}-${createHash('sha256').update(name).digest('base64url').replace(/[-_]/g, 'x').slice(0, 6)}`,
+        );
       case 'AWS::SES::ConfigurationSet':
         return regional('ses', `configuration-set/${name}`);
       case 'AWS::Lambda::Function':

@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, waitUntilTableExists, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import type { LocalResources } from './cfn';
 import { LOCAL_REGION } from './cfn';
 import { PortInUseError } from './errors';
@@ -59,7 +66,8 @@ export async function startDynamo(options: { dir: string; port: number }): Promi
     try {
       return (await call('listen', { port })) as number;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError('dynamodb', port, PORT_ENV.dynamodb);
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        throw new PortInUseError('dynamodb', port, PORT_ENV.dynamodb);
       throw err;
     }
   };
@@ -73,7 +81,10 @@ export async function startDynamo(options: { dir: string; port: number }): Promi
   return {
     port,
     endpoint: `http://${HOST}:${port}`,
-    listener: { close: async () => void (await call('closeListener')), listen: async () => void (await listenOn(port)) },
+    listener: {
+      close: async () => void (await call('closeListener')),
+      listen: async () => void (await listenOn(port)),
+    },
     stop: async () => {
       await call('stop').catch(() => undefined);
       await worker.terminate();
@@ -85,7 +96,11 @@ type IndexProps = { IndexName: string; KeySchema: CreateTableCommandInput['KeySc
 
 /** CreateTable input from the template's table properties (only what dynalite understands). */
 export function createTableInput(tableName: string, props: Record<string, unknown>): CreateTableCommandInput {
-  const index = (i: IndexProps) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection as never });
+  const index = (i: IndexProps) => ({
+    IndexName: i.IndexName,
+    KeySchema: i.KeySchema,
+    Projection: i.Projection as never,
+  });
   const gsis = (props.GlobalSecondaryIndexes as IndexProps[] | undefined)?.map(index);
   const lsis = (props.LocalSecondaryIndexes as IndexProps[] | undefined)?.map(index);
   return {
@@ -99,27 +114,51 @@ export function createTableInput(tableName: string, props: Record<string, unknow
 }
 
 /** Creates every table of the template that does not exist yet; returns the local table names. */
-export async function createTables(endpoint: string, resources: LocalResources, log: (line: string) => void): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+export async function createTables(
+  endpoint: string,
+  resources: LocalResources,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const names: string[] = [];
   try {
     for (const id of [...resources.ofType('AWS::DynamoDB::Table'), ...resources.ofType('AWS::DynamoDB::GlobalTable')]) {
       const name = resources.name(id);
       names.push(name);
       const props = resources.resource(id).Properties ?? {};
-      const used = ['KeySchema', 'AttributeDefinitions', 'GlobalSecondaryIndexes', 'LocalSecondaryIndexes'].filter((k) => props[k] !== undefined);
-      const input = createTableInput(name, resources.resolve(Object.fromEntries(used.map((k) => [k, props[k]]))) as Record<string, unknown>);
+      const used = ['KeySchema', 'AttributeDefinitions', 'GlobalSecondaryIndexes', 'LocalSecondaryIndexes'].filter(
+        (k) => props[k] !== undefined,
+      );
+      const input = createTableInput(
+        name,
+        resources.resolve(Object.fromEntries(used.map((k) => [k, props[k]]))) as Record<string, unknown>,
+      );
       try {
         const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-        const have = (Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort().join(',');
-        const want = (input.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort().join(',');
-        if (have !== want) log(`dynamodb: table ${name} has indexes [${have}] but the stack defines [${want}]; start with --reset to recreate it`);
+        const have = (Table?.GlobalSecondaryIndexes ?? [])
+          .map((g) => g.IndexName)
+          .sort()
+          .join(',');
+        const want = (input.GlobalSecondaryIndexes ?? [])
+          .map((g) => g.IndexName)
+          .sort()
+          .join(',');
+        if (have !== want)
+          log(
+            `dynamodb: table ${name} has indexes [${have}] but the stack defines [${want}]; start with --reset to recreate it`,
+          );
         continue;
       } catch (err) {
         if (!(err instanceof ResourceNotFoundException)) throw err;
       }
       await client.send(new CreateTableCommand(input));
-      await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 } as never, { TableName: name });
+      await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 } as never, {
+        TableName: name,
+      });
     }
   } finally {
     client.destroy();

@@ -5,7 +5,9 @@ export class PortInUseError extends Error {
     readonly port: number,
     readonly envVar: string,
   ) {
-    super(`port ${port} (${service}) is already in use: stop whatever uses it (another local stack?) or set ${envVar} to another port`);
+    super(
+      `port ${port} (${service}) is already in use: stop whatever uses it (another local stack?) or set ${envVar} to another port`,
+    );
     this.name = 'PortInUseError';
   }
 }

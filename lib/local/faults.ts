@@ -97,7 +97,9 @@ export function replayDeadLetters(
   if (!existsSync(dlqDir)) return [];
   const replayedDir = join(dlqDir, 'replayed');
   const out: ReplayedLetter[] = [];
-  for (const name of readdirSync(dlqDir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dlqDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const file = join(dlqDir, name);
     const letter = JSON.parse(readFileSync(file, 'utf8')) as DeadLetter;
     const logicalId = functionByName(letter.functionName);
@@ -116,7 +118,8 @@ export function replayDeadLetters(
 }
 
 function labelOf(event: unknown): string {
-  const record = (event as { Records?: { s3?: { object?: { key?: string } }; Sns?: { MessageId?: string } }[] })?.Records?.[0];
+  const record = (event as { Records?: { s3?: { object?: { key?: string } }; Sns?: { MessageId?: string } }[] })
+    ?.Records?.[0];
   if (record?.s3?.object?.key) return decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
   if (record?.Sns?.MessageId) return `sns ${record.Sns.MessageId}`;
   return 'replayed event';

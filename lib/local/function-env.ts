@@ -1,4 +1,4 @@
-import { LOCAL_REGION, LocalResources, UnresolvableError } from './cfn';
+import { LOCAL_REGION, type LocalResources, UnresolvableError } from './cfn';
 
 /**
  * The environment the handlers run with. As in Lambda, each function has its own: the local stack runs
@@ -36,7 +36,8 @@ export function sdkEnvironment(endpoints: LocalEndpoints): Record<string, string
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     // the functions run on Node 22 in Lambda; the SDK's warning about this machine's Node would be
     // printed once per handler module registry (bin/start.ts prints one note instead)
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
   };
 }
 
@@ -59,7 +60,9 @@ export function functionEnvironment(resources: LocalResources, functionLogicalId
   const warnings: string[] = [];
   for (const id of functionLogicalIds) {
     const own: Record<string, string> = (perFunction[id] = {});
-    const raw = (resources.resource(id).Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const raw =
+      (resources.resource(id).Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables ?? {};
     for (const [key, value] of Object.entries(raw)) {
       if (SKIPPED.has(key)) continue;
       try {

@@ -41,7 +41,13 @@ export function functionUrlEvent(req: IncomingMessage, body: Buffer, domainName:
       apiId: 'local',
       domainName,
       domainPrefix: domainName.split('.')[0],
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? HOST, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? HOST,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
@@ -55,14 +61,22 @@ export function functionUrlEvent(req: IncomingMessage, body: Buffer, domainName:
 
 /** Writes a function's result as the HTTP response (a result without `statusCode` is a 200 JSON document, as a function URL does). */
 function writeResult(res: ServerResponse, result: unknown): void {
-  const structured = result !== null && typeof result === 'object' && 'statusCode' in result ? (result as APIGatewayProxyStructuredResultV2) : undefined;
+  const structured =
+    result !== null && typeof result === 'object' && 'statusCode' in result
+      ? (result as APIGatewayProxyStructuredResultV2)
+      : undefined;
   if (!structured) {
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(result));
     return;
   }
   const headers: Record<string, string | string[]> = { ...(structured.headers as Record<string, string>) };
   if (structured.cookies?.length) headers['Set-Cookie'] = structured.cookies;
-  const body = structured.body === undefined ? '' : structured.isBase64Encoded ? Buffer.from(structured.body, 'base64') : structured.body;
+  const body =
+    structured.body === undefined
+      ? ''
+      : structured.isBase64Encoded
+        ? Buffer.from(structured.body, 'base64')
+        : structured.body;
   res.writeHead(structured.statusCode ?? 200, headers).end(body);
 }
 
@@ -79,7 +93,10 @@ export interface LocalFunctionUrl {
 }
 
 /** Serves a function URL on HOST:port; `invoke` runs the function synchronously (LocalLambda.invoke). */
-export async function startFunctionUrl(options: { port: number; invoke: (event: APIGatewayProxyEventV2, label: string) => Promise<unknown> }): Promise<LocalFunctionUrl> {
+export async function startFunctionUrl(options: {
+  port: number;
+  invoke: (event: APIGatewayProxyEventV2, label: string) => Promise<unknown>;
+}): Promise<LocalFunctionUrl> {
   let domainName = HOST;
   const server = createServer((req, res) => {
     readBody(req)
@@ -89,7 +106,9 @@ export async function startFunctionUrl(options: { port: number; invoke: (event: 
         try {
           result = await options.invoke(event, `${event.requestContext.http.method} ${redactPath(event.rawPath)}`);
         } catch {
-          res.writeHead(502, { 'Content-Type': 'application/json' }).end(JSON.stringify({ Message: 'Internal Server Error' }));
+          res
+            .writeHead(502, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify({ Message: 'Internal Server Error' }));
           return;
         }
         writeResult(res, result);

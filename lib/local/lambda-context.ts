@@ -2,7 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
 /** What Lambda passes as the handler's second argument (Powertools' injectLambdaContext reads it). */
-export function lambdaContext(fn: { name: string; arn: string; memoryMB: number; timeoutSeconds: number }, requestId = randomUUID()): Context {
+export function lambdaContext(
+  fn: { name: string; arn: string; memoryMB: number; timeoutSeconds: number },
+  requestId = randomUUID(),
+): Context {
   const deadline = Date.now() + fn.timeoutSeconds * 1000;
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
   return {

@@ -60,7 +60,10 @@ function whereThrown(err: Error | undefined): string {
   const frame = err?.stack
     ?.split('\n')
     .slice(1)
-    .find((line) => line.includes(REPO_ROOT) && !line.includes('node_modules') && !line.includes(`${sep}lib${sep}local${sep}`));
+    .find(
+      (line) =>
+        line.includes(REPO_ROOT) && !line.includes('node_modules') && !line.includes(`${sep}lib${sep}local${sep}`),
+    );
   const match = frame && /\(?([^()\s]+:\d+:\d+)\)?\s*$/.exec(frame);
   return match ? ` (at ${relative(REPO_ROOT, match[1])})` : '';
 }
@@ -71,14 +74,20 @@ const SUMMARY_FIELDS = ['outcome', 'statusCode', 'status', 'ticketId', 'departme
 function summariseOne(value: unknown): string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return JSON.stringify(value);
   const v = value as Record<string, unknown>;
-  const parts = SUMMARY_FIELDS.filter((k) => v[k] !== undefined && v[k] !== null).map((k) => (k === 'outcome' ? String(v[k]) : `${k}=${typeof v[k] === 'string' ? v[k] : JSON.stringify(v[k])}`));
+  const parts = SUMMARY_FIELDS.filter((k) => v[k] !== undefined && v[k] !== null).map((k) =>
+    k === 'outcome' ? String(v[k]) : `${k}=${typeof v[k] === 'string' ? v[k] : JSON.stringify(v[k])}`,
+  );
   return parts.length ? parts.join(' ') : JSON.stringify(value);
 }
 
 /** One compact line for a handler result: its outcome fields when it has some, else its JSON (cut). */
 function summarise(value: unknown): string {
   if (value === undefined || value === null) return 'ok';
-  const text = Array.isArray(value) ? value.map(summariseOne).join('; ') : typeof value === 'string' ? value : summariseOne(value);
+  const text = Array.isArray(value)
+    ? value.map(summariseOne).join('; ')
+    : typeof value === 'string'
+      ? value
+      : summariseOne(value);
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
@@ -157,7 +166,12 @@ export class LocalLambda extends EventEmitter {
     const f = this.fn(logicalId);
     const worker = new Worker(WORKER_FILE, {
       env: this.environment(logicalId),
-      workerData: { entry: f.entry, handlerName: f.handlerName, preload: this.options.preload ?? [], fn: { name: f.name, arn: f.arn, memoryMB: f.memoryMB, timeoutSeconds: f.timeoutSeconds } },
+      workerData: {
+        entry: f.entry,
+        handlerName: f.handlerName,
+        preload: this.options.preload ?? [],
+        fn: { name: f.name, arn: f.arn, memoryMB: f.memoryMB, timeoutSeconds: f.timeoutSeconds },
+      },
       // not the parent's (the bench's --expose-gc, jest's or tsx's own flags): the thread registers tsx itself
       execArgv: [],
     });
@@ -171,23 +185,38 @@ export class LocalLambda extends EventEmitter {
       for (const call of pending.values()) call.reject(err);
       pending.clear();
     };
-    worker.on('message', (msg: { type: string; id?: number; json?: string; error?: { name: string; message: string; stack?: string } }) => {
-      if (msg.type === 'ready') return settleReady?.resolve();
-      if (msg.type === 'load-failed') {
-        fail(new Error(`${relative(REPO_ROOT, f.entry)} failed to load: ${msg.error!.message}`));
-        // out of the pool already: stop() would not end it, and its message listener keeps it alive
-        return void worker.terminate();
-      }
-      const call = pending.get(msg.id!);
-      pending.delete(msg.id!);
-      if (msg.error) call?.reject(rebuildError(msg.error));
-      else call?.resolve(msg.json!);
-    });
+    worker.on(
+      'message',
+      (msg: {
+        type: string;
+        id?: number;
+        json?: string;
+        error?: { name: string; message: string; stack?: string };
+      }) => {
+        if (msg.type === 'ready') return settleReady?.resolve();
+        if (msg.type === 'load-failed') {
+          fail(new Error(`${relative(REPO_ROOT, f.entry)} failed to load: ${msg.error!.message}`));
+          // out of the pool already: stop() would not end it, and its message listener keeps it alive
+          return void worker.terminate();
+        }
+        const call = pending.get(msg.id!);
+        pending.delete(msg.id!);
+        if (msg.error) call?.reject(rebuildError(msg.error));
+        else call?.resolve(msg.json!);
+      },
+    );
     worker.on('error', (err) => {
-      if (!this.stopped) this.options.log(`${f.label}  the function's thread died: ${err.message} (started again on the next invocation)`);
+      if (!this.stopped)
+        this.options.log(
+          `${f.label}  the function's thread died: ${err.message} (started again on the next invocation)`,
+        );
       fail(err);
     });
-    worker.on('exit', (code) => fail(new Error(this.stopped ? 'the local stack stopped' : `the ${f.label} function's thread exited (code ${code})`)));
+    worker.on('exit', (code) =>
+      fail(
+        new Error(this.stopped ? 'the local stack stopped' : `the ${f.label} function's thread exited (code ${code})`),
+      ),
+    );
     this.threads.set(logicalId, thread);
     return thread;
   }
@@ -219,12 +248,29 @@ export class LocalLambda extends EventEmitter {
     try {
       const result = JSON.parse(await this.call(logicalId, payload, requestId));
       const durationMs = Date.now() - started;
-      this.record({ function: f.name, logicalId, label, event: payload, requestId, attempt, ok: true, result, durationMs }, f);
+      this.record(
+        { function: f.name, logicalId, label, event: payload, requestId, attempt, ok: true, result, durationMs },
+        f,
+      );
       return result;
     } catch (err) {
       const e = toError(err);
       const durationMs = Date.now() - started;
-      this.record({ function: f.name, logicalId, label, event: payload, requestId, attempt, ok: false, error: { errorType: e.name, errorMessage: e.message }, durationMs }, f, e);
+      this.record(
+        {
+          function: f.name,
+          logicalId,
+          label,
+          event: payload,
+          requestId,
+          attempt,
+          ok: false,
+          error: { errorType: e.name, errorMessage: e.message },
+          durationMs,
+        },
+        f,
+        e,
+      );
       throw e;
     } finally {
       end();
@@ -235,7 +281,10 @@ export class LocalLambda extends EventEmitter {
   invokeAsync(logicalId: string, event: unknown, label: string): void {
     const end = this.options.activity.begin();
     const base = this.options.retryDelaysMs?.length ? this.options.retryDelaysMs : [1000, 2000];
-    const delays = Array.from({ length: this.fn(logicalId).asyncRetries }, (_, i) => base[Math.min(i, base.length - 1)]);
+    const delays = Array.from(
+      { length: this.fn(logicalId).asyncRetries },
+      (_, i) => base[Math.min(i, base.length - 1)],
+    );
     const firstAttemptAt = new Date().toISOString();
     const attemptOnce = (attempt: number) =>
       this.withSlot(async () => {
@@ -259,7 +308,9 @@ export class LocalLambda extends EventEmitter {
             error: { errorType: e.name, errorMessage: e.message, stackTrace: e.stack?.split('\n') },
             event,
           });
-          this.options.log(`${this.fn(logicalId).label}  ${label}  FAILED after ${attempt} attempts -> ${relative(process.cwd(), file) || file}`);
+          this.options.log(
+            `${this.fn(logicalId).label}  ${label}  FAILED after ${attempt} attempts -> ${relative(process.cwd(), file) || file}`,
+          );
           this.emit('deadLetter', { logicalId, label, file, error: { errorType: e.name, errorMessage: e.message } });
           end();
         }
@@ -280,8 +331,13 @@ export class LocalLambda extends EventEmitter {
   }
 
   private record(rec: InvocationRecord, f: LocalFunction, err?: Error): void {
-    const slow = rec.durationMs > f.timeoutSeconds * 1000 ? `  (longer than the function's ${f.timeoutSeconds} s timeout: Lambda would have stopped it)` : '';
-    const outcome = rec.ok ? summarise(rec.result) : `ERROR ${rec.error!.errorType}: ${rec.error!.errorMessage}${whereThrown(err)}`;
+    const slow =
+      rec.durationMs > f.timeoutSeconds * 1000
+        ? `  (longer than the function's ${f.timeoutSeconds} s timeout: Lambda would have stopped it)`
+        : '';
+    const outcome = rec.ok
+      ? summarise(rec.result)
+      : `ERROR ${rec.error!.errorType}: ${rec.error!.errorMessage}${whereThrown(err)}`;
     this.options.log(`${f.label}  ${rec.label}  ${outcome}  ${rec.durationMs} ms${slow}`);
     if (err?.stack && this.options.verbose) this.options.log(err.stack);
     this.emit('invocation', rec);

@@ -34,9 +34,16 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
  * isolated stack), the ones not given are 0 too, so that such callers never collide on a new default.
  */
 export function resolvePorts(given: Partial<Record<ServiceName, number>> = {}): Record<ServiceName, number> {
-  const ports = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<Record<ServiceName, number>>;
+  const ports = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<
+    Record<ServiceName, number>
+  >;
   const isolated = Object.keys(ports).length > 0 && Object.values(ports).every((p) => p === 0);
-  return { ...(isolated ? (Object.fromEntries(Object.keys(DEFAULT_PORTS).map((k) => [k, 0])) as Record<ServiceName, number>) : DEFAULT_PORTS), ...ports };
+  return {
+    ...(isolated
+      ? (Object.fromEntries(Object.keys(DEFAULT_PORTS).map((k) => [k, 0])) as Record<ServiceName, number>)
+      : DEFAULT_PORTS),
+    ...ports,
+  };
 }
 
 export function isAddressInUse(err: unknown): boolean {

@@ -53,7 +53,12 @@ export class Outbox {
       .sort()
       .map((f) => {
         const jsonFile = join(this.dir, f);
-        return { ...(JSON.parse(readFileSync(jsonFile, 'utf8')) as OutboxSidecar), seq: Number(f.split('-')[0]), jsonFile, emlFile: jsonFile.replace(/\.json$/, '.eml') };
+        return {
+          ...(JSON.parse(readFileSync(jsonFile, 'utf8')) as OutboxSidecar),
+          seq: Number(f.split('-')[0]),
+          jsonFile,
+          emlFile: jsonFile.replace(/\.json$/, '.eml'),
+        };
       });
   }
 }

@@ -3,7 +3,11 @@
  * Task states. On Node 20 every Task would fail with "Promise.withResolvers is not a function", so the
  * local stack installs this small, spec-shaped polyfill before it runs a state machine.
  */
-type WithResolvers = <T>() => { promise: Promise<T>; resolve: (value: T | PromiseLike<T>) => void; reject: (reason?: unknown) => void };
+type WithResolvers = <T>() => {
+  promise: Promise<T>;
+  resolve: (value: T | PromiseLike<T>) => void;
+  reject: (reason?: unknown) => void;
+};
 
 export function installPolyfills(): void {
   const P = Promise as unknown as { withResolvers?: WithResolvers };

@@ -45,7 +45,9 @@ export function verdictsFor(raw: Buffer): { verdicts: Verdicts; problems: string
       const key = k.toLowerCase() as keyof Verdicts;
       const verdict = (v ?? '').toUpperCase() as Verdict;
       if (!(key in verdicts) || !VERDICT_VALUES.includes(verdict)) {
-        problems.push(`${TEST_VERDICTS_HEADER}: ignored "${part.trim()}" (expected spam|virus|spf|dkim|dmarc = ${VERDICT_VALUES.join('|')})`);
+        problems.push(
+          `${TEST_VERDICTS_HEADER}: ignored "${part.trim()}" (expected spam|virus|spf|dkim|dmarc = ${VERDICT_VALUES.join('|')})`,
+        );
         continue;
       }
       verdicts[key] = verdict;
@@ -68,7 +70,12 @@ export function sesDate(d = new Date()): string {
 const authWord = (v: Verdict) => (v === 'PASS' ? 'pass' : v === 'FAIL' ? 'fail' : v === 'GRAY' ? 'none' : 'temperror');
 
 function domainOf(address: string | undefined): string | undefined {
-  return address?.split('@')[1]?.replace(/[>\s].*$/, '').toLowerCase() || undefined;
+  return (
+    address
+      ?.split('@')[1]
+      ?.replace(/[>\s].*$/, '')
+      .toLowerCase() || undefined
+  );
 }
 
 export interface ReceiptContext {
@@ -87,7 +94,8 @@ export interface ReceiptContext {
 /** The header block SES prepends (CRLF line ends, ending with CRLF). */
 export function sesReceiptHeaders(raw: Buffer, ctx: ReceiptContext): string {
   const fromHeader = headerValues(parseHeaders(raw), 'From')[0];
-  const fromDomain = domainOf(/[^\s<>"]+@[^\s<>",;]+/.exec(fromHeader ?? '')?.[0]) ?? domainOf(ctx.mailFrom) ?? ctx.helo;
+  const fromDomain =
+    domainOf(/[^\s<>"]+@[^\s<>",;]+/.exec(fromHeader ?? '')?.[0]) ?? domainOf(ctx.mailFrom) ?? ctx.helo;
   const envelopeDomain = domainOf(ctx.mailFrom) ?? ctx.helo;
   const spfWord = authWord(ctx.verdicts.spf);
   const spfText =

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeHttpServer, HOST, listen } from './listen';
 import type { S3rverRecord } from './s3-event';
@@ -10,8 +10,9 @@ import type { S3rverRecord } from './s3-event';
  * `onObjectCreated` forwards those records, and the stack turns them into real-shaped S3 events.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => EventEmitter & {
+const S3rver = require('s3rver') as new (
+  options: Record<string, unknown>,
+) => EventEmitter & {
   configureBuckets(): Promise<void>;
   /** the Koa request handler */
   callback(): (req: IncomingMessage, res: ServerResponse) => void;

@@ -41,7 +41,11 @@ export function ensureSecretValues(file: string, names: string[]): Record<string
   return values;
 }
 
-export async function startSecrets(options: { port: number; file: string; secrets: LocalSecretDef[] }): Promise<LocalSecrets> {
+export async function startSecrets(options: {
+  port: number;
+  file: string;
+  secrets: LocalSecretDef[];
+}): Promise<LocalSecrets> {
   const values = ensureSecretValues(
     options.file,
     options.secrets.map((s) => s.name),
@@ -49,7 +53,9 @@ export async function startSecrets(options: { port: number; file: string; secret
   const created = Math.floor(Date.now() / 1000);
   const find = (input: Record<string, unknown>): LocalSecretDef => {
     const id = String(input.SecretId ?? '');
-    const secret = options.secrets.find((s) => id === s.name || id === s.arn || (id.includes(':secret:') && s.arn.startsWith(`${id}-`)));
+    const secret = options.secrets.find(
+      (s) => id === s.name || id === s.arn || (id.includes(':secret:') && s.arn.startsWith(`${id}-`)),
+    );
     if (!secret) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return secret;
   };
@@ -63,11 +69,24 @@ export async function startSecrets(options: { port: number; file: string; secret
     operations: {
       GetSecretValue: (input) => {
         const s = find(input);
-        return { ARN: s.arn, Name: s.name, VersionId: versionId(s.name), SecretString: values[s.name], VersionStages: ['AWSCURRENT'], CreatedDate: created };
+        return {
+          ARN: s.arn,
+          Name: s.name,
+          VersionId: versionId(s.name),
+          SecretString: values[s.name],
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: created,
+        };
       },
       DescribeSecret: (input) => {
         const s = find(input);
-        return { ARN: s.arn, Name: s.name, CreatedDate: created, LastChangedDate: created, VersionIdsToStages: { [versionId(s.name)]: ['AWSCURRENT'] } };
+        return {
+          ARN: s.arn,
+          Name: s.name,
+          CreatedDate: created,
+          LastChangedDate: created,
+          VersionIdsToStages: { [versionId(s.name)]: ['AWSCURRENT'] },
+        };
       },
     },
   });

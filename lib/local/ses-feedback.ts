@@ -66,20 +66,33 @@ export function feedbackRoutes(resources: LocalResources, functionLogicalIds: st
 
 /** The addresses of SES's mailbox simulator that produce feedback. */
 export const SIMULATOR: Record<string, FeedbackSpec> = {
-  'bounce@simulator.amazonses.com': { kind: 'bounce', bounceType: 'Permanent', bounceSubType: 'General', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' },
+  'bounce@simulator.amazonses.com': {
+    kind: 'bounce',
+    bounceType: 'Permanent',
+    bounceSubType: 'General',
+    status: '5.1.1',
+    diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+  },
   'suppressionlist@simulator.amazonses.com': {
     kind: 'bounce',
     bounceType: 'Permanent',
     bounceSubType: 'OnAccountSuppressionList',
     status: '5.1.1',
-    diagnosticCode: 'Amazon SES did not send the message to this address because it is on the suppression list for your account.',
+    diagnosticCode:
+      'Amazon SES did not send the message to this address because it is on the suppression list for your account.',
   },
   'complaint@simulator.amazonses.com': { kind: 'complaint', complaintFeedbackType: 'abuse' },
 };
 
 /** What one notification says. */
 export type FeedbackSpec =
-  | { kind: 'bounce'; bounceType?: 'Permanent' | 'Transient' | 'Undetermined'; bounceSubType?: string; status?: string; diagnosticCode?: string }
+  | {
+      kind: 'bounce';
+      bounceType?: 'Permanent' | 'Transient' | 'Undetermined';
+      bounceSubType?: string;
+      status?: string;
+      diagnosticCode?: string;
+    }
   | { kind: 'complaint'; complaintFeedbackType?: string };
 
 export interface FeedbackDelivery {
@@ -141,13 +154,19 @@ export class LocalSesFeedback {
    * `sesMessageId`). Resolves once the notification is scheduled; `whenIdle()` waits for its handling.
    * @throws when no message to that address is in the outbox
    */
-  bounce(address: string, spec: Omit<Extract<FeedbackSpec, { kind: 'bounce' }>, 'kind'> & { sesMessageId?: string } = {}): FeedbackDelivery {
+  bounce(
+    address: string,
+    spec: Omit<Extract<FeedbackSpec, { kind: 'bounce' }>, 'kind'> & { sesMessageId?: string } = {},
+  ): FeedbackDelivery {
     return this.schedule(this.sentTo(address, spec.sesMessageId), address.toLowerCase(), { kind: 'bounce', ...spec });
   }
 
   /** Test hook: a complaint by `address` about the last message sent to it (or the message `sesMessageId`). */
   complain(address: string, spec: { complaintFeedbackType?: string; sesMessageId?: string } = {}): FeedbackDelivery {
-    return this.schedule(this.sentTo(address, spec.sesMessageId), address.toLowerCase(), { kind: 'complaint', ...spec });
+    return this.schedule(this.sentTo(address, spec.sesMessageId), address.toLowerCase(), {
+      kind: 'complaint',
+      ...spec,
+    });
   }
 
   private sentTo(address: string, sesMessageId?: string): OutboxEntry {
@@ -155,20 +174,27 @@ export class LocalSesFeedback {
     const entry = this.options
       .listSent()
       .reverse()
-      .find((e) => (sesMessageId ? e.sesMessageId === sesMessageId : e.destinations.some((d) => d.toLowerCase() === lower)));
-    if (!entry) throw new Error(`no message ${sesMessageId ? `with SES id ${sesMessageId}` : `to ${address}`} in the outbox`);
+      .find((e) =>
+        sesMessageId ? e.sesMessageId === sesMessageId : e.destinations.some((d) => d.toLowerCase() === lower),
+      );
+    if (!entry)
+      throw new Error(`no message ${sesMessageId ? `with SES id ${sesMessageId}` : `to ${address}`} in the outbox`);
     return entry;
   }
 
   private schedule(entry: OutboxEntry, address: string, spec: FeedbackSpec): FeedbackDelivery {
     const type: FeedbackEventType = spec.kind;
     const feedbackId = `${entry.sesMessageId.slice(0, 20)}-${randomUUID()}-000000`;
-    const routes = this.options.routes.filter((r) => r.configurationSet === entry.configurationSet && r.events.includes(type));
+    const routes = this.options.routes.filter(
+      (r) => r.configurationSet === entry.configurationSet && r.events.includes(type),
+    );
     const functions = routes.flatMap((r) => r.functionLogicalIds);
     const delivery: FeedbackDelivery = { type, address, sesMessageId: entry.sesMessageId, feedbackId, functions };
     this.delivered.push(delivery);
     if (routes.length === 0) {
-      this.options.log(`ses  ${type} of ${address} (${entry.sesMessageId}) not published: configuration set ${entry.configurationSet ?? '(none)'} has no ${type} event destination`);
+      this.options.log(
+        `ses  ${type} of ${address} (${entry.sesMessageId}) not published: configuration set ${entry.configurationSet ?? '(none)'} has no ${type} event destination`,
+      );
       return delivery;
     }
     const notification = sesNotification(entry, address, spec, feedbackId);
@@ -176,9 +202,12 @@ export class LocalSesFeedback {
     setTimeout(() => {
       try {
         for (const route of routes) {
-          for (const fn of route.functionLogicalIds) this.options.invokeAsync(fn, snsEvent(route.topicArn, notification), `${type} ${address}`);
+          for (const fn of route.functionLogicalIds)
+            this.options.invokeAsync(fn, snsEvent(route.topicArn, notification), `${type} ${address}`);
         }
-        this.options.log(`ses  ${type} of ${address} (${entry.sesMessageId}) -> SNS ${routes.map((r) => r.topicArn.split(':').pop()).join(', ')}`);
+        this.options.log(
+          `ses  ${type} of ${address} (${entry.sesMessageId}) -> SNS ${routes.map((r) => r.topicArn.split(':').pop()).join(', ')}`,
+        );
       } finally {
         end();
       }
@@ -188,7 +217,13 @@ export class LocalSesFeedback {
 }
 
 /** The JSON SES event publishing writes for a bounce or complaint (https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html). */
-export function sesNotification(entry: OutboxEntry, address: string, spec: FeedbackSpec, feedbackId: string, now = new Date()): Record<string, unknown> {
+export function sesNotification(
+  entry: OutboxEntry,
+  address: string,
+  spec: FeedbackSpec,
+  feedbackId: string,
+  now = new Date(),
+): Record<string, unknown> {
   let fields: { name: string; value: string }[] = [];
   try {
     fields = parseHeaders(readFileSync(entry.emlFile));
@@ -196,7 +231,13 @@ export function sesNotification(entry: OutboxEntry, address: string, spec: Feedb
     // the .eml may be gone (state reset): the notification is still sent, without headers
   }
   const first = (name: string) => headerValues(fields, name)[0];
-  const list = (name: string) => headerValues(fields, name).flatMap((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+  const list = (name: string) =>
+    headerValues(fields, name).flatMap((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   const timestamp = now.toISOString();
   const mail = {
     timestamp: entry.sentAt,
@@ -208,7 +249,11 @@ export function sesNotification(entry: OutboxEntry, address: string, spec: Feedb
     headersTruncated: false,
     headers: fields.map((f) => ({ name: f.name, value: f.value })),
     commonHeaders: { from: list('From'), to: list('To'), messageId: entry.messageId, subject: first('Subject') },
-    tags: { 'ses:configuration-set': entry.configurationSet ? [entry.configurationSet] : [], 'ses:source-ip': ['127.0.0.1'], 'ses:from-domain': [(entry.source ?? '').split('@')[1] ?? ''] },
+    tags: {
+      'ses:configuration-set': entry.configurationSet ? [entry.configurationSet] : [],
+      'ses:source-ip': ['127.0.0.1'],
+      'ses:from-domain': [(entry.source ?? '').split('@')[1] ?? ''],
+    },
   };
   if (spec.kind === 'bounce') {
     return {
@@ -222,7 +267,11 @@ export function sesNotification(entry: OutboxEntry, address: string, spec: Feedb
             emailAddress: address,
             action: 'failed',
             status: spec.status ?? ((spec.bounceType ?? 'Permanent') === 'Permanent' ? '5.1.1' : '4.2.2'),
-            diagnosticCode: spec.diagnosticCode ?? ((spec.bounceType ?? 'Permanent') === 'Permanent' ? 'smtp; 550 5.1.1 user unknown' : 'smtp; 452 4.2.2 mailbox full'),
+            diagnosticCode:
+              spec.diagnosticCode ??
+              ((spec.bounceType ?? 'Permanent') === 'Permanent'
+                ? 'smtp; 550 5.1.1 user unknown'
+                : 'smtp; 452 4.2.2 mailbox full'),
           },
         ],
         timestamp,

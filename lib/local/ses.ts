@@ -72,7 +72,12 @@ export interface LocalSes {
   stop(): Promise<void>;
 }
 
-export async function startSes(options: { port: number; outboxDir: string; log?: (line: string) => void; maxSendRate?: number }): Promise<LocalSes> {
+export async function startSes(options: {
+  port: number;
+  outboxDir: string;
+  log?: (line: string) => void;
+  maxSendRate?: number;
+}): Promise<LocalSes> {
   const outbox = new Outbox(options.outboxDir);
   const events = new EventEmitter();
   let sentLast24Hours = 0;
@@ -95,13 +100,22 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
 
   const store = async (raw: Buffer, params: URLSearchParams, destinations: string[]): Promise<OutboxEntry> => {
     if (raw.length > SES_V1_MAX_MESSAGE_BYTES) {
-      throw new SesError('MessageRejected', `Message length is more than ${SES_V1_MAX_MESSAGE_BYTES} bytes long: '${raw.length}'.`);
+      throw new SesError(
+        'MessageRejected',
+        `Message length is more than ${SES_V1_MAX_MESSAGE_BYTES} bytes long: '${raw.length}'.`,
+      );
     }
     const headers = parseHeaders(raw);
     const source = params.get('Source') ?? addresses(headerValues(headers, 'From'))[0] ?? null;
-    if (!source) throw new SesError('InvalidParameterValue', 'Missing required header \'From\'.');
-    const to = destinations.length ? destinations : addresses([...headerValues(headers, 'To'), ...headerValues(headers, 'Cc'), ...headerValues(headers, 'Bcc')]);
-    if (to.length === 0) throw new SesError('InvalidParameterValue', 'Missing final \'@domain\': the message has no recipients (no Destinations, no To/Cc/Bcc).');
+    if (!source) throw new SesError('InvalidParameterValue', "Missing required header 'From'.");
+    const to = destinations.length
+      ? destinations
+      : addresses([...headerValues(headers, 'To'), ...headerValues(headers, 'Cc'), ...headerValues(headers, 'Bcc')]);
+    if (to.length === 0)
+      throw new SesError(
+        'InvalidParameterValue',
+        "Missing final '@domain': the message has no recipients (no Destinations, no To/Cc/Bcc).",
+      );
     admit(to.length);
     const sesMessageId = newSesMessageId();
     const entry = await outbox.store(raw, {
@@ -152,24 +166,48 @@ export async function startSes(options: { port: number; outboxDir: string; log?:
     const requestId = randomUUID();
     const reply = (status: number, xml: string) => {
       const body = `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`;
-      res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId });
+      res.writeHead(status, {
+        'content-type': 'text/xml',
+        'content-length': Buffer.byteLength(body),
+        'x-amzn-requestid': requestId,
+      });
       res.end(body);
     };
     const fail = (status: number, code: string, message: string) =>
-      reply(status, `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+      reply(
+        status,
+        `<ErrorResponse xmlns="${XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
     try {
       const params = new URLSearchParams((await readBody(req)).toString('utf8'));
       const action = params.get('Action') ?? '';
       const run = actions[action];
-      if (!run) return fail(400, 'InvalidAction', `The local SES emulator does not implement the action ${action || '(none)'}.`);
+      if (!run)
+        return fail(
+          400,
+          'InvalidAction',
+          `The local SES emulator does not implement the action ${action || '(none)'}.`,
+        );
       const result = await run(params);
-      reply(200, `<${action}Response xmlns="${XMLNS}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`);
+      reply(
+        200,
+        `<${action}Response xmlns="${XMLNS}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
+      );
     } catch (err) {
       if (err instanceof SesError) return fail(400, err.code, err.message);
       fail(500, 'InternalFailure', (err as Error).message);
     }
   });
   const port = await listen(server, options.port, 'ses');
-  const ses: LocalSes = { port, endpoint: `http://${HOST}:${port}`, outbox, events, server, stats, maxSendRate: options.maxSendRate, stop: () => closeHttpServer(server) };
+  const ses: LocalSes = {
+    port,
+    endpoint: `http://${HOST}:${port}`,
+    outbox,
+    events,
+    server,
+    stats,
+    maxSendRate: options.maxSendRate,
+    stop: () => closeHttpServer(server),
+  };
   return ses;
 }

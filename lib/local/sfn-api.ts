@@ -47,23 +47,60 @@ export async function startSfn(options: { port: number; executions: Executions }
     jsonVersion: '1.0',
     operations: {
       StartExecution: (input) => {
-        const { executionArn, startDate } = executions.start(String(input.stateMachineArn ?? ''), input.name as string | undefined, input.input as string | undefined);
+        const { executionArn, startDate } = executions.start(
+          String(input.stateMachineArn ?? ''),
+          input.name as string | undefined,
+          input.input as string | undefined,
+        );
         return { executionArn, startDate: seconds(startDate) };
       },
       DescribeExecution: (input) => describe(executions.describe(String(input.executionArn ?? ''))),
-      StopExecution: (input) => ({ stopDate: seconds(executions.stopExecution(String(input.executionArn ?? ''), input.error as string | undefined, input.cause as string | undefined)) }),
+      StopExecution: (input) => ({
+        stopDate: seconds(
+          executions.stopExecution(
+            String(input.executionArn ?? ''),
+            input.error as string | undefined,
+            input.cause as string | undefined,
+          ),
+        ),
+      }),
       ListExecutions: (input) => {
-        const { slice, nextToken } = page(executions.list(String(input.stateMachineArn ?? ''), input.statusFilter as string | undefined), input);
+        const { slice, nextToken } = page(
+          executions.list(String(input.stateMachineArn ?? ''), input.statusFilter as string | undefined),
+          input,
+        );
         return {
-          executions: slice.map((r) => ({ executionArn: r.executionArn, stateMachineArn: r.stateMachineArn, name: r.name, status: r.status, startDate: seconds(r.startDate), stopDate: seconds(r.stopDate) })),
+          executions: slice.map((r) => ({
+            executionArn: r.executionArn,
+            stateMachineArn: r.stateMachineArn,
+            name: r.name,
+            status: r.status,
+            startDate: seconds(r.startDate),
+            stopDate: seconds(r.stopDate),
+          })),
           nextToken,
         };
       },
       DescribeStateMachine: (input) => {
         const m = executions.machine(String(input.stateMachineArn ?? ''));
-        return { stateMachineArn: m.arn, name: m.name, status: 'ACTIVE', definition: JSON.stringify(m.definition), roleArn: 'arn:aws:iam::000000000000:role/local', type: 'STANDARD', creationDate: created };
+        return {
+          stateMachineArn: m.arn,
+          name: m.name,
+          status: 'ACTIVE',
+          definition: JSON.stringify(m.definition),
+          roleArn: 'arn:aws:iam::000000000000:role/local',
+          type: 'STANDARD',
+          creationDate: created,
+        };
       },
-      ListStateMachines: () => ({ stateMachines: executions.machineList.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: created })) }),
+      ListStateMachines: () => ({
+        stateMachines: executions.machineList.map((m) => ({
+          stateMachineArn: m.arn,
+          name: m.name,
+          type: 'STANDARD',
+          creationDate: created,
+        })),
+      }),
     },
   });
   const port = await listen(server, options.port, 'sfn');

@@ -48,7 +48,11 @@ export async function startSmtp(options: {
 }): Promise<LocalSmtp> {
   const { config, s3, rules, activity, log } = options;
 
-  const onRcptTo = (address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: Error | null) => void) => {
+  const onRcptTo = (
+    address: SMTPServerAddress,
+    _session: SMTPServerSession,
+    callback: (err?: Error | null) => void,
+  ) => {
     if (rules.some((rule) => ruleMatches(rule, address.address))) return callback();
     log(`smtp  rejected RCPT TO <${address.address}>: not an address of this stack`);
     callback(
@@ -59,7 +63,11 @@ export async function startSmtp(options: {
     );
   };
 
-  const onData = (stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void) => {
+  const onData = (
+    stream: SMTPServerDataStream,
+    session: SMTPServerSession,
+    callback: (err?: Error | null, message?: string) => void,
+  ) => {
     const end = activity.begin();
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
@@ -69,7 +77,8 @@ export async function startSmtp(options: {
     });
     stream.on('end', async () => {
       try {
-        if (stream.sizeExceeded) return callback(smtpError(552, `5.3.4 Message too big: SES accepts at most ${MAX_MESSAGE_BYTES} bytes`));
+        if (stream.sizeExceeded)
+          return callback(smtpError(552, `5.3.4 Message too big: SES accepts at most ${MAX_MESSAGE_BYTES} bytes`));
         const raw = Buffer.concat(chunks);
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
@@ -88,9 +97,19 @@ export async function startSmtp(options: {
         const body = Buffer.concat([Buffer.from(headers, 'latin1'), raw]);
         const targets = s3TargetsFor(rules, recipients);
         const keys = targets.map((t) => `${t.prefix}${messageId}`);
-        for (const t of targets) await s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: `${t.prefix}${messageId}`, Body: body, ContentType: 'message/rfc822' }));
+        for (const t of targets)
+          await s3.send(
+            new PutObjectCommand({
+              Bucket: t.bucket,
+              Key: `${t.prefix}${messageId}`,
+              Body: body,
+              ContentType: 'message/rfc822',
+            }),
+          );
         const nonPass = Object.entries(verdicts).filter(([, v]) => v !== 'PASS');
-        log(`smtp  ${mailFrom || '<>'} -> ${recipients.join(', ')}  stored ${keys.join(', ')}${nonPass.length ? `  verdicts ${nonPass.map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
+        log(
+          `smtp  ${mailFrom || '<>'} -> ${recipients.join(', ')}  stored ${keys.join(', ')}${nonPass.length ? `  verdicts ${nonPass.map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`,
+        );
         options.onStored?.({ messageId, keys, mailFrom, recipients });
         callback(null, `Ok ${messageId}`);
       } catch (err) {

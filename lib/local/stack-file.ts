@@ -9,7 +9,15 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 export interface StackFile {
   pid: number;
   region: string;
-  endpoints: { s3: string; dynamodb: string; ses: string; secretsmanager: string; sfn: string; smtp: string; web?: string };
+  endpoints: {
+    s3: string;
+    dynamodb: string;
+    ses: string;
+    secretsmanager: string;
+    sfn: string;
+    smtp: string;
+    web?: string;
+  };
   tableName: string;
   bucketName: string;
   stateMachineArn: string;

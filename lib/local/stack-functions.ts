@@ -14,7 +14,8 @@ function asyncRetries(resources: LocalResources, functionLogicalId: string): num
   const name = resources.name(functionLogicalId);
   for (const id of resources.ofType('AWS::Lambda::EventInvokeConfig')) {
     const props = resources.resource(id).Properties ?? {};
-    if (String(resources.resolve(props.FunctionName)) === name && typeof props.MaximumRetryAttempts === 'number') return props.MaximumRetryAttempts;
+    if (String(resources.resolve(props.FunctionName)) === name && typeof props.MaximumRetryAttempts === 'number')
+      return props.MaximumRetryAttempts;
   }
   return 2;
 }
@@ -22,7 +23,14 @@ function asyncRetries(resources: LocalResources, functionLogicalId: string): num
 /** The runtime of the template's functions; nothing is loaded until {@link loadFunctions}. */
 export function createFunctions(
   template: StackTemplate,
-  options: { activity: Activity; log: (line: string) => void; dlqDir: string; retryDelaysMs?: number[]; verbose?: boolean; preload?: string[] },
+  options: {
+    activity: Activity;
+    log: (line: string) => void;
+    dlqDir: string;
+    retryDelaysMs?: number[];
+    verbose?: boolean;
+    preload?: string[];
+  },
 ): LocalLambda {
   const { synth, resources } = template;
   return new LocalLambda({
@@ -55,7 +63,9 @@ export function localOverrides(options: {
   const { verbose } = options;
   return {
     TRIAGE_DEPLOYMENT: options.deploymentJson,
-    POWERTOOLS_LOG_LEVEL: options.functionLogLevel ?? (verbose ? (options.templateEnvironment.shared.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'WARN'),
+    POWERTOOLS_LOG_LEVEL:
+      options.functionLogLevel ??
+      (verbose ? (options.templateEnvironment.shared.POWERTOOLS_LOG_LEVEL ?? 'INFO') : 'WARN'),
     ...(verbose ? {} : { POWERTOOLS_METRICS_DISABLED: 'true' }),
     // Links in mail point at the local function URL, also when the config names a custom domain (web.publicUrl).
     ...(options.webUrl ? { WEB_BASE_URL: options.webUrl } : {}),
@@ -70,13 +80,20 @@ export function localOverrides(options: {
  */
 export function loadFunctions(
   lambda: LocalLambda,
-  env: { template: FunctionEnvironment; overrides: Record<string, string>; endpoints: LocalEndpoints; functionEndpoints?: Partial<LocalEndpoints> },
+  env: {
+    template: FunctionEnvironment;
+    overrides: Record<string, string>;
+    endpoints: LocalEndpoints;
+    functionEndpoints?: Partial<LocalEndpoints>;
+  },
 ): { restoreEnv: () => void; loaded: Promise<void> } {
   const functionVars: Record<string, string> = { ...env.template.shared, ...env.overrides };
   const restoreEnv = applyEnvironment({ ...functionVars, ...sdkEnvironment(env.endpoints) });
   // A variable the SDK must not see, such as AWS_PROFILE, is left out of a thread's environment, not set to "undefined".
   const functionSdkEnv = sdkEnvironment({ ...env.endpoints, ...env.functionEndpoints });
-  const loaded = lambda.load((id) => definedOnly({ ...process.env, ...functionSdkEnv, ...env.template.perFunction[id], ...env.overrides }));
+  const loaded = lambda.load((id) =>
+    definedOnly({ ...process.env, ...functionSdkEnv, ...env.template.perFunction[id], ...env.overrides }),
+  );
   loaded.catch(() => undefined); // awaited by the caller; this only keeps an early failure from counting as unhandled
   return { restoreEnv, loaded };
 }

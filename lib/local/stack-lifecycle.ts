@@ -17,7 +17,9 @@ export class Stoppers {
    * Awaits several start-ups; records the stop of each that started (so that stopping the stack stops
    * them, also after a failure) and rethrows the first error.
    */
-  async startAll<T extends readonly Promise<{ stop(): Promise<void> }>[]>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  async startAll<T extends readonly Promise<{ stop(): Promise<void> }>[]>(
+    starts: T,
+  ): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
     const results = await Promise.allSettled(starts);
     for (const r of results) if (r.status === 'fulfilled') this.stops.push(() => r.value.stop());
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -36,7 +38,11 @@ export class Stoppers {
  * Resolves when nothing is in flight (see `LocalStack.whenIdle`): with `timers`, also once every running
  * execution has finished. Rejects after `timeoutMs`, saying what is still in flight.
  */
-export async function whenIdle(activity: Activity, executions: Executions, { timers = false, timeoutMs }: { timers?: boolean; timeoutMs?: number } = {}): Promise<void> {
+export async function whenIdle(
+  activity: Activity,
+  executions: Executions,
+  { timers = false, timeoutMs }: { timers?: boolean; timeoutMs?: number } = {},
+): Promise<void> {
   const settle = async () => {
     for (;;) {
       await activity.whenIdle();
@@ -48,7 +54,12 @@ export async function whenIdle(activity: Activity, executions: Executions, { tim
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`local stack not idle after ${timeoutMs} ms: ${activity.inFlight} unit(s) in flight, ${executions.runningCount} execution(s) running`)),
+      () =>
+        reject(
+          new Error(
+            `local stack not idle after ${timeoutMs} ms: ${activity.inFlight} unit(s) in flight, ${executions.runningCount} execution(s) running`,
+          ),
+        ),
       timeoutMs,
     );
   });

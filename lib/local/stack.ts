@@ -133,17 +133,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const log = options.log ?? ((line: string) => console.log(line));
   const layout = stateLayout(options.stateDir);
   const timeScale = options.timeScale ?? 1;
-  if (!(Number.isFinite(timeScale) && timeScale > 0)) throw new LocalStackError(`the time scale must be a positive number, got ${timeScale}`);
-  const sesMaxSendRate = options.sesMaxSendRate ?? (process.env.TRIAGE_SES_MAX_SEND_RATE ? Number(process.env.TRIAGE_SES_MAX_SEND_RATE) : undefined);
+  if (!(Number.isFinite(timeScale) && timeScale > 0))
+    throw new LocalStackError(`the time scale must be a positive number, got ${timeScale}`);
+  const sesMaxSendRate =
+    options.sesMaxSendRate ??
+    (process.env.TRIAGE_SES_MAX_SEND_RATE ? Number(process.env.TRIAGE_SES_MAX_SEND_RATE) : undefined);
   if (sesMaxSendRate !== undefined && !(Number.isFinite(sesMaxSendRate) && sesMaxSendRate > 0)) {
-    throw new LocalStackError(`the SES maximum send rate (TRIAGE_SES_MAX_SEND_RATE) must be a positive number of recipients per second, got ${sesMaxSendRate}`);
+    throw new LocalStackError(
+      `the SES maximum send rate (TRIAGE_SES_MAX_SEND_RATE) must be a positive number of recipients per second, got ${sesMaxSendRate}`,
+    );
   }
   const configPath = resolve(options.configPath ?? join(REPO_ROOT, DEFAULT_CONFIG_PATH));
   const config = loadConfigFile(configPath);
   const deploymentJson = buildDeploymentJson(configPath);
 
   const other = liveStackFile(layout.stackFile);
-  if (other) throw new LocalStackError(`another local stack (pid ${other.pid}) is running with the state directory ${layout.root}; stop it first`);
+  if (other)
+    throw new LocalStackError(
+      `another local stack (pid ${other.pid}) is running with the state directory ${layout.root}; stop it first`,
+    );
   if (options.reset) rmSync(layout.root, { recursive: true, force: true });
   mkdirSync(layout.root, { recursive: true });
 
@@ -167,27 +175,55 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     // 2. emulators (in parallel: each only needs its port), and the function URL (it invokes the web function once loaded)
-    let invokeWeb: (event: unknown, label: string) => Promise<unknown> = () => Promise.reject(new Error('the web function is not loaded yet'));
+    let invokeWeb: (event: unknown, label: string) => Promise<unknown> = () =>
+      Promise.reject(new Error('the web function is not loaded yet'));
     const [dynamo, s3, ses, secrets, web] = await stoppers.startAll([
       startDynamo({ dir: layout.dynamodb, port: ports.dynamodb }),
-      startS3({ dir: layout.s3, port: ports.s3, buckets: resources.ofType('AWS::S3::Bucket').map((id) => resources.name(id)) }),
+      startS3({
+        dir: layout.s3,
+        port: ports.s3,
+        buckets: resources.ofType('AWS::S3::Bucket').map((id) => resources.name(id)),
+      }),
       startSes({ port: ports.ses, outboxDir: layout.outbox, maxSendRate: sesMaxSendRate }),
       startSecrets({
         port: ports.secretsmanager,
         file: layout.secrets,
-        secrets: resources.ofType('AWS::SecretsManager::Secret').map((id) => ({ name: resources.name(id), arn: resources.arn(id) })),
+        secrets: resources
+          .ofType('AWS::SecretsManager::Secret')
+          .map((id) => ({ name: resources.name(id), arn: resources.arn(id) })),
       }),
-      webFunctionId ? startFunctionUrl({ port: ports.web, invoke: (event, label) => invokeWeb(event, label) }) : Promise.resolve({ port: 0, url: '', stop: async () => undefined }),
+      webFunctionId
+        ? startFunctionUrl({ port: ports.web, invoke: (event, label) => invokeWeb(event, label) })
+        : Promise.resolve({ port: 0, url: '', stop: async () => undefined }),
     ] as const);
     ses.events.on('sent', (entry) => events.emit('sent', entry));
-    Object.assign(ports, { dynamodb: dynamo.port, s3: s3.port, ses: ses.port, secretsmanager: secrets.port, web: web.port });
+    Object.assign(ports, {
+      dynamodb: dynamo.port,
+      s3: s3.port,
+      ses: ses.port,
+      secretsmanager: secrets.port,
+      web: web.port,
+    });
     if (template.functionUrl && web.url) resources.functionUrls.set(template.functionUrl.id, web.url);
     const fnEnv = functionEnvironment(resources, functionIds);
     for (const w of fnEnv.warnings) log(`warning: ${w}`);
 
     // 3. the functions' environment, then the handler modules (they create their SDK clients on load)
-    const overrides = localOverrides({ deploymentJson, templateEnvironment: fnEnv, functionLogLevel: options.functionLogLevel, verbose: options.verbose, webUrl: web.url });
-    const lambda = createFunctions(template, { activity, log, dlqDir: layout.dlq, retryDelaysMs: options.retryDelaysMs, verbose: options.verbose, preload: options.functionPreload });
+    const overrides = localOverrides({
+      deploymentJson,
+      templateEnvironment: fnEnv,
+      functionLogLevel: options.functionLogLevel,
+      verbose: options.verbose,
+      webUrl: web.url,
+    });
+    const lambda = createFunctions(template, {
+      activity,
+      log,
+      dlqDir: layout.dlq,
+      retryDelaysMs: options.retryDelaysMs,
+      verbose: options.verbose,
+      preload: options.functionPreload,
+    });
     // pushed before the executions' shutdown, so it runs after it: an execution waiting on a function is kept to resume
     stoppers.push(() => lambda.stop());
     lambda.on('invocation', (rec) => events.emit('invocation', rec));
@@ -201,15 +237,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     ses.events.on('sent', (entry) => sesFeedback.onSent(entry));
-    const executions = new Executions({ machines: template.machines, lambda, activity, timeScale, file: layout.executions, log, verbose: options.verbose });
+    const executions = new Executions({
+      machines: template.machines,
+      lambda,
+      activity,
+      timeScale,
+      file: layout.executions,
+      log,
+      verbose: options.verbose,
+    });
     executions.on('execution', (r) => events.emit('execution', r));
     const [sfn] = await stoppers.startAll([startSfn({ port: ports.sfn, executions })] as const);
     stoppers.push(async () => executions.shutdown());
     ports.sfn = sfn.port;
 
-    const endpoints = { s3: s3.endpoint, dynamodb: dynamo.endpoint, ses: ses.endpoint, secretsmanager: secrets.endpoint, sfn: sfn.endpoint };
+    const endpoints = {
+      s3: s3.endpoint,
+      dynamodb: dynamo.endpoint,
+      ses: ses.endpoint,
+      secretsmanager: secrets.endpoint,
+      sfn: sfn.endpoint,
+    };
     // The threads load their modules while the tables and the SMTP server come up (awaited before step 6).
-    const functions = loadFunctions(lambda, { template: fnEnv, overrides, endpoints, functionEndpoints: options.functionEndpoints });
+    const functions = loadFunctions(lambda, {
+      template: fnEnv,
+      overrides,
+      endpoints,
+      functionEndpoints: options.functionEndpoints,
+    });
     restoreEnv = functions.restoreEnv;
 
     // 4. resources, S3 -> Lambda wiring
@@ -231,7 +286,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
     const [smtp] = await stoppers.startAll([
-      startSmtp({ port: ports.smtp, config, s3: s3Client, rules: template.receiptRules, activity, log, onStored: (m) => events.emit('mail', m) }),
+      startSmtp({
+        port: ports.smtp,
+        config,
+        s3: s3Client,
+        rules: template.receiptRules,
+        activity,
+        log,
+        onStored: (m) => events.emit('mail', m),
+      }),
     ] as const);
     ports.smtp = smtp.port;
 
@@ -241,7 +304,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (resumed === 0) setTimeout(() => !stopped && executions.warm(), 50).unref();
     if (resumed > 0) log(`resumed ${resumed} running timer execution(s) from ${layout.executions}`);
 
-    const allEndpoints: Record<ServiceName, string> = { ...endpoints, smtp: `smtp://${HOST}:${smtp.port}`, web: web.url };
+    const allEndpoints: Record<ServiceName, string> = {
+      ...endpoints,
+      smtp: `smtp://${HOST}:${smtp.port}`,
+      web: web.url,
+    };
     writeStackFile(layout.stackFile, {
       pid: process.pid,
       region: LOCAL_REGION,
@@ -258,7 +325,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       startedAt: new Date().toISOString(),
     });
 
-    const outages = new Outages({ ses: httpListener(ses.server, ses.port, 'ses'), dynamodb: { port: dynamo.port, ...dynamo.listener } }, log);
+    const outages = new Outages(
+      { ses: httpListener(ses.server, ses.port, 'ses'), dynamodb: { port: dynamo.port, ...dynamo.listener } },
+      log,
+    );
     stoppers.push(() => outages.restoreAll()); // runs first: a stopped emulator cannot be shut down cleanly
     let stopping: Promise<void> | undefined;
     const stack: LocalStack = {
@@ -273,7 +343,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stateMachineArn,
       replyTokenSecretId,
       timeScale,
-      functionEnvironment: { ...fnEnv.shared, ...overrides, ...(Object.fromEntries(Object.entries(sdkEnvironment(endpoints)).filter(([, v]) => v !== undefined)) as Record<string, string>) },
+      functionEnvironment: {
+        ...fnEnv.shared,
+        ...overrides,
+        ...(Object.fromEntries(Object.entries(sdkEnvironment(endpoints)).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          string
+        >),
+      },
       outbox: ses.outbox,
       events,
       readRawMail: async (key) => {
@@ -286,7 +363,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ses,
         outage: outages,
         replayDeadLetters: () =>
-          replayDeadLetters(layout.dlq, (name) => functionIds.find((id) => resources.name(id) === name), (id, event, label) => lambda.invokeAsync(id, event, label), log),
+          replayDeadLetters(
+            layout.dlq,
+            (name) => functionIds.find((id) => resources.name(id) === name),
+            (id, event, label) => lambda.invokeAsync(id, event, label),
+            log,
+          ),
       },
       whenIdle: (idle) => whenIdle(activity, executions, idle),
       stop: () =>

@@ -15,7 +15,9 @@ channel.onmessage = (event) => {
   const message = (event as { data: AwsCallsMessage }).data;
   if (message.type === 'watch') {
     undo?.();
-    undo = captureRequests(new Set(message.ports), (request) => channel.postMessage({ type: 'request', request } satisfies AwsCallsMessage));
+    undo = captureRequests(new Set(message.ports), (request) =>
+      channel.postMessage({ type: 'request', request } satisfies AwsCallsMessage),
+    );
     channel.postMessage({ type: 'watching' } satisfies AwsCallsMessage);
   } else if (message.type === 'flush') {
     channel.postMessage({ type: 'flushed', token: message.token } satisfies AwsCallsMessage);

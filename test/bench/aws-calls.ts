@@ -18,7 +18,12 @@ import { captureRequests, type CapturedRequest } from './request-capture';
 export interface AwsCallCounts {
   /** `service.operation` -> count, e.g. `dynamodb.PutItem`, `s3.GET`, `sfn.StartExecution` */
   calls: Record<string, number>;
-  dynamodb: { writeUnits: number; readUnits: number; gsiWriteUnits: number; /** sizes of the items created (first PutItem of a key) */ putBytes: number };
+  dynamodb: {
+    writeUnits: number;
+    readUnits: number;
+    gsiWriteUnits: number /** sizes of the items created (first PutItem of a key) */;
+    putBytes: number;
+  };
 }
 
 type Service = 'dynamodb' | 's3' | 'ses' | 'sfn' | 'secretsmanager';
@@ -73,7 +78,10 @@ const REPLY_TIMEOUT_MS = 10_000;
 
 export class AwsCallCounter {
   private readonly ports = new Map<number, Service>();
-  private counts: AwsCallCounts = { calls: {}, dynamodb: { writeUnits: 0, readUnits: 0, gsiWriteUnits: 0, putBytes: 0 } };
+  private counts: AwsCallCounts = {
+    calls: {},
+    dynamodb: { writeUnits: 0, readUnits: 0, gsiWriteUnits: 0, putBytes: 0 },
+  };
   /** last known size and GSI membership per item key, from the writes seen */
   private readonly items = new Map<string, { size: number; gsis: number }>();
   private readonly channel = new BroadcastChannel(AWS_CALLS_CHANNEL);
@@ -92,9 +100,12 @@ export class AwsCallCounter {
 
   /** Starts counting requests to these endpoints (`http://127.0.0.1:<port>`), in this thread and in every function thread. */
   async watch(endpoints: Partial<Record<Service, string>>): Promise<void> {
-    for (const [service, url] of Object.entries(endpoints)) if (url) this.ports.set(Number(new URL(url).port), service as Service);
+    for (const [service, url] of Object.entries(endpoints))
+      if (url) this.ports.set(Number(new URL(url).port), service as Service);
     this.restore = captureRequests(new Set(this.ports.keys()), (request) => this.onCaptured(request));
-    await this.everyThread('watching', () => this.channel.postMessage({ type: 'watch', ports: [...this.ports.keys()] } satisfies AwsCallsMessage));
+    await this.everyThread('watching', () =>
+      this.channel.postMessage({ type: 'watch', ports: [...this.ports.keys()] } satisfies AwsCallsMessage),
+    );
   }
 
   async stop(): Promise<void> {
@@ -107,7 +118,9 @@ export class AwsCallCounter {
   /** Returns the counts so far (every request the threads sent before the call included) and starts again from zero. */
   async take(): Promise<AwsCallCounts> {
     const token = this.nextToken++;
-    await this.everyThread(`flushed:${token}`, () => this.channel.postMessage({ type: 'flush', token } satisfies AwsCallsMessage));
+    await this.everyThread(`flushed:${token}`, () =>
+      this.channel.postMessage({ type: 'flush', token } satisfies AwsCallsMessage),
+    );
     const out = this.counts;
     this.counts = { calls: {}, dynamodb: { writeUnits: 0, readUnits: 0, gsiWriteUnits: 0, putBytes: 0 } };
     return out;
@@ -117,7 +130,13 @@ export class AwsCallCounter {
   private everyThread(key: string, send: () => void): Promise<void> {
     this.replies.delete(key);
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bench: ${this.replies.get(key) ?? 0} of ${this.threads} function threads answered "${key}"`)), REPLY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`bench: ${this.replies.get(key) ?? 0} of ${this.threads} function threads answered "${key}"`),
+          ),
+        REPLY_TIMEOUT_MS,
+      );
       this.waiting = {
         key,
         count: this.threads,
@@ -166,8 +185,14 @@ export class AwsCallCounter {
   }
 
   private onRequest(service: Service, { method, target, body }: CapturedRequest): void {
-    if (service === 's3') return this.count(`s3.${method}`);
-    if (service !== 'dynamodb' && target) return this.count(`${service}.${target.split('.').pop()}`);
+    if (service === 's3') {
+      this.count(`s3.${method}`);
+      return;
+    }
+    if (service !== 'dynamodb' && target) {
+      this.count(`${service}.${target.split('.').pop()}`);
+      return;
+    }
     this.onBody(service, target, body);
   }
 
@@ -175,7 +200,8 @@ export class AwsCallCounter {
   private onBody(service: Service, target: string, body: Buffer, counted = true): void {
     if (service === 'ses') {
       const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('latin1'))?.[1] ?? 'unknown';
-      return this.count(`ses.${action}`);
+      this.count(`ses.${action}`);
+      return;
     }
     const op = target.split('.').pop() ?? 'unknown';
     if (counted) this.count(`dynamodb.${op}`);
@@ -184,8 +210,20 @@ export class AwsCallCounter {
     const d = this.counts.dynamodb;
     if (op === 'BatchWriteItem') {
       // billed as the writes it holds: each put like a PutItem (deletes are not used)
-      for (const requests of Object.values((req.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Record<string, Record<string, unknown>> } }[]>)) {
-        for (const r of requests) if (r.PutRequest) this.onBody(service, 'DynamoDB_20120810.PutItem', Buffer.from(JSON.stringify({ Item: r.PutRequest.Item })), false);
+      for (const requests of Object.values(
+        (req.RequestItems ?? {}) as Record<
+          string,
+          { PutRequest?: { Item: Record<string, Record<string, unknown>> } }[]
+        >,
+      )) {
+        for (const r of requests)
+          if (r.PutRequest)
+            this.onBody(
+              service,
+              'DynamoDB_20120810.PutItem',
+              Buffer.from(JSON.stringify({ Item: r.PutRequest.Item })),
+              false,
+            );
       }
       return;
     }

@@ -54,7 +54,8 @@ export interface BigMailResult {
 export function measureBigMail(file: string): BigMailResult {
   const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const out = spawnSync(process.execPath, [tsx, __filename, file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (out.status !== 0) throw new Error(`40 MB child failed (exit ${out.status}): ${out.stderr.trim().split('\n').slice(-8).join('\n')}`);
+  if (out.status !== 0)
+    throw new Error(`40 MB child failed (exit ${out.status}): ${out.stderr.trim().split('\n').slice(-8).join('\n')}`);
   return JSON.parse(out.stdout.trim().split('\n').pop()!) as BigMailResult;
 }
 
@@ -79,7 +80,11 @@ async function child(file: string): Promise<void> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const { useCase, repository } = memoryInbound(container, new S3RawMailStore(s3, 'raw-mail'), new S3AttachmentStore(s3, 'raw-mail', 7 * 86_400));
+  const { useCase, repository } = memoryInbound(
+    container,
+    new S3RawMailStore(s3, 'raw-mail'),
+    new S3AttachmentStore(s3, 'raw-mail', 7 * 86_400),
+  );
   const beforeRssMiB = process.memoryUsage().rss / 2 ** 20;
   const started = Date.now();
   const outcome = await useCase.execute({ key: 'inbound/support@example.com/big-mail', arrivedAt: new Date() });
@@ -88,7 +93,14 @@ async function child(file: string): Promise<void> {
   server.close();
   s3.destroy();
   const attachments = repository.messages.find((m) => m.direction === 'in')?.attachments.length ?? 0;
-  const result: BigMailResult = { bytes: statSync(file).size, peakRssMiB, beforeRssMiB, ms, outcome: outcome.outcome, attachments };
+  const result: BigMailResult = {
+    bytes: statSync(file).size,
+    peakRssMiB,
+    beforeRssMiB,
+    ms,
+    outcome: outcome.outcome,
+    attachments,
+  };
   console.log(JSON.stringify(result));
 }
 

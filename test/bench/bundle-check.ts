@@ -11,7 +11,12 @@ import { corpusFiles } from './parse';
 export function esbuildOptionsOfFunctions(): BuildOptions {
   const b = bundlingOptions('{}');
   const args = (b.esbuildArgs ?? {}) as Record<string, string | string[] | boolean>;
-  const alias = Object.fromEntries(((args['--alias'] as string[] | undefined) ?? []).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+  const alias = Object.fromEntries(
+    ((args['--alias'] as string[] | undefined) ?? []).map((a) => [
+      a.slice(0, a.indexOf('=')),
+      a.slice(a.indexOf('=') + 1),
+    ]),
+  );
   return {
     bundle: true,
     platform: 'node',
@@ -41,8 +46,9 @@ function comparable(mail: InboundMail): string {
 
 /** Small mails in the double-byte charsets the corpus lacks, encoded with iconv-lite itself. */
 function charsetSamples(): { name: string; raw: Buffer; text: string }[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const iconv = require(require.resolve('iconv-lite', { paths: [join(ROOT, 'node_modules', 'libmime')] })) as { encode(s: string, c: string): Buffer };
+  const iconv = require(require.resolve('iconv-lite', { paths: [join(ROOT, 'node_modules', 'libmime')] })) as {
+    encode(s: string, c: string): Buffer;
+  };
   const samples: [string, string][] = [
     ['GB2312', '您好，我的发票有问题，请退款。'],
     ['GBK', '您好，我的發票有問題'],
@@ -55,7 +61,10 @@ function charsetSamples(): { name: string; raw: Buffer; text: string }[] {
   ];
   return samples.map(([charset, text]) => {
     const subject = `=?${charset}?B?${iconv.encode(text, charset).toString('base64')}?=`;
-    const head = Buffer.from(`From: Test <test@example.org>\r\nTo: help@example.com\r\nSubject: ${subject}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`, 'latin1');
+    const head = Buffer.from(
+      `From: Test <test@example.org>\r\nTo: help@example.com\r\nSubject: ${subject}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n`,
+      'latin1',
+    );
     return { name: `synthetic ${charset}`, raw: Buffer.concat([head, iconv.encode(`${text}\r\n`, charset)]), text };
   });
 }
@@ -72,8 +81,12 @@ export interface BundleCheck {
  */
 export async function checkBundledReader(outDir: string): Promise<BundleCheck> {
   const outfile = join(outDir, 'reader-bundle.js');
-  await build({ ...esbuildOptionsOfFunctions(), entryPoints: [join(ROOT, 'functions', 'adapters', 'mailparser-reader.ts')], outfile, sourcemap: false });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  await build({
+    ...esbuildOptionsOfFunctions(),
+    entryPoints: [join(ROOT, 'functions', 'adapters', 'mailparser-reader.ts')],
+    outfile,
+    sourcemap: false,
+  });
   const bundled = new (require(outfile) as { MailparserReader: typeof MailparserReader }).MailparserReader();
   const source = new MailparserReader();
   const mails: { name: string; raw: Buffer; text?: string }[] = [...corpusFiles(), ...charsetSamples()];
@@ -82,7 +95,8 @@ export async function checkBundledReader(outDir: string): Promise<BundleCheck> {
     const [a, b] = [await source.read(raw), await bundled.read(raw)];
     if (comparable(a) !== comparable(b)) mismatches.push(name);
     // the double-byte samples must also read back as what was written
-    else if (text !== undefined && (b.subject !== text || b.text.trim() !== text)) mismatches.push(`${name} (decoded wrongly: ${JSON.stringify(b.subject)})`);
+    else if (text !== undefined && (b.subject !== text || b.text.trim() !== text))
+      mismatches.push(`${name} (decoded wrongly: ${JSON.stringify(b.subject)})`);
   }
   return { files: mails.length, identical: mails.length - mismatches.length, mismatches };
 }

@@ -20,7 +20,12 @@ export interface FunctionBundle {
 export interface SynthResult {
   outDir: string;
   ms: number;
-  template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }> };
+  template: {
+    Resources: Record<
+      string,
+      { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }
+    >;
+  };
   functions: FunctionBundle[];
 }
 
@@ -57,8 +62,15 @@ function envValue(value: unknown): string {
  */
 export function synth(outDir: string): SynthResult {
   const started = Date.now();
-  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '-q', '--output', outDir, '--no-notices'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } });
-  if (run.status !== 0) throw new Error(`cdk synth failed (exit ${run.status}):\n${(run.stderr || run.stdout).trim().split('\n').slice(-15).join('\n')}`);
+  const run = spawnSync(
+    join(ROOT, 'node_modules', '.bin', 'cdk'),
+    ['synth', '-q', '--output', outDir, '--no-notices'],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } },
+  );
+  if (run.status !== 0)
+    throw new Error(
+      `cdk synth failed (exit ${run.status}):\n${(run.stderr || run.stdout).trim().split('\n').slice(-15).join('\n')}`,
+    );
   const ms = Date.now() - started;
   const templateFile = readdirSync(outDir).find((f) => f.endsWith('.template.json') && !f.includes('.nested.'));
   if (!templateFile) throw new Error(`no template in ${outDir}`);
@@ -70,7 +82,8 @@ export function synth(outDir: string): SynthResult {
     if (typeof assetPath !== 'string') continue;
     const props = res.Properties ?? {};
     const assetDir = join(outDir, assetPath);
-    const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+      {}) as Record<string, unknown>;
     functions.push({
       logicalId,
       handler: String(props.Handler ?? 'index.handler'),
@@ -107,7 +120,10 @@ export interface ColdInit {
  * from outside the bundle is reported, since it would be missing in Lambda.
  */
 export function coldInit(fn: FunctionBundle, runs: number, profileDir?: string): ColdInit {
-  const [file, handlerName] = [fn.handler.slice(0, fn.handler.lastIndexOf('.')), fn.handler.slice(fn.handler.lastIndexOf('.') + 1)];
+  const [file, handlerName] = [
+    fn.handler.slice(0, fn.handler.lastIndexOf('.')),
+    fn.handler.slice(fn.handler.lastIndexOf('.') + 1),
+  ];
   const entry = join(fn.assetDir, `${file}.js`);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -130,15 +146,39 @@ export function coldInit(fn: FunctionBundle, runs: number, profileDir?: string):
   const child = join(__dirname, 'cold-init.js');
   for (let i = 0; i < runs + (profileDir ? 1 : 0); i++) {
     const profiling = profileDir && i === runs;
-    const args = [...(profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `cold-init-${fn.logicalId}.cpuprofile`] : []), child, entry, handlerName];
+    const args = [
+      ...(profiling
+        ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `cold-init-${fn.logicalId}.cpuprofile`]
+        : []),
+      child,
+      entry,
+      handlerName,
+    ];
     const out = spawnSync(process.execPath, args, { env, encoding: 'utf8', cwd: fn.assetDir });
-    if (out.status !== 0) throw new Error(`${fn.logicalId}: the bundle does not load in a fresh node process:\n${out.stderr.trim().split('\n').slice(0, 12).join('\n')}`);
+    if (out.status !== 0)
+      throw new Error(
+        `${fn.logicalId}: the bundle does not load in a fresh node process:\n${out.stderr.trim().split('\n').slice(0, 12).join('\n')}`,
+      );
     if (profiling) continue;
-    const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as { ms: number; cpuMs: number; foreign: string[]; runtimeModules: number };
+    const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
+      ms: number;
+      cpuMs: number;
+      foreign: string[];
+      runtimeModules: number;
+    };
     times.push(result.ms);
     cpuTimes.push(result.cpuMs);
     last = result;
   }
   const { foreign, runtimeModules } = last;
-  return { logicalId: fn.logicalId, runs, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), medianCpuMs: median(cpuTimes), foreign, runtimeModules };
+  return {
+    logicalId: fn.logicalId,
+    runs,
+    medianMs: median(times),
+    minMs: Math.min(...times),
+    maxMs: Math.max(...times),
+    medianCpuMs: median(cpuTimes),
+    foreign,
+    runtimeModules,
+  };
 }

@@ -17,7 +17,8 @@ if (typeof handler !== 'function') {
   process.exit(1);
 }
 
-const RUNTIME_PROVIDED = /^(@aws-sdk|@smithy|@aws-crypto|@aws|tslib|fast-xml-parser|strnum|bowser|uuid|mnemonist|obliterator)(\/|$)/;
+const RUNTIME_PROVIDED =
+  /^(@aws-sdk|@smithy|@aws-crypto|@aws|tslib|fast-xml-parser|strnum|bowser|uuid|mnemonist|obliterator)(\/|$)/;
 const bundleDir = dirname(entry) + sep;
 const foreign = new Set();
 let runtimeModules = 0;

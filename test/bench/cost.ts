@@ -138,37 +138,87 @@ const gb = (bytes: number) => bytes / 1024 ** 3;
 
 export function costPer1000Tickets(m: MeasuredInputs): CostResult {
   const lines: CostLine[] = [];
-  const add = (item: string, perTicket: number, how: string, ses = false) => lines.push({ item, usdPer1000: perTicket * 1000, ses, how });
+  const add = (item: string, perTicket: number, how: string, ses = false) =>
+    lines.push({ item, usdPer1000: perTicket * 1000, ses, how });
 
   const chunks = (bytes: number) => Math.max(1, Math.ceil(bytes / SES_INBOUND_CHUNK_BYTES));
   const received = [CUSTOMER_MAIL_BYTES, AGENT_REPLY_BYTES];
-  add('SES receiving', received.length * SES_INBOUND_PER_MAIL + received.reduce((s, b) => s + chunks(b), 0) * SES_INBOUND_PER_CHUNK, `${received.length} mails (customer, agent reply), ${received.reduce((s, b) => s + chunks(b), 0)} chunks`, true);
+  add(
+    'SES receiving',
+    received.length * SES_INBOUND_PER_MAIL + received.reduce((s, b) => s + chunks(b), 0) * SES_INBOUND_PER_CHUNK,
+    `${received.length} mails (customer, agent reply), ${received.reduce((s, b) => s + chunks(b), 0)} chunks`,
+    true,
+  );
   // escalated tickets: the warning to the agents (as many as get the copy) and the escalation to the lead
   const escalationRecipients = ESCALATION_SHARE * (m.agentCopyRecipients + 1);
-  const recipients = SINGLE_RECIPIENT_MAILS.ack + m.agentCopyRecipients + SINGLE_RECIPIENT_MAILS.relay + SINGLE_RECIPIENT_MAILS.followUp + SINGLE_RECIPIENT_MAILS.closingNote + escalationRecipients;
-  add('SES sending', recipients * SES_OUTBOUND_PER_RECIPIENT, `${recipients.toFixed(2)} recipients: ack 1, agents' copy ${m.agentCopyRecipients.toFixed(2)}, relay 1, follow-up 1, closing note 1, warning + escalation ${escalationRecipients.toFixed(3)}`, true);
+  const recipients =
+    SINGLE_RECIPIENT_MAILS.ack +
+    m.agentCopyRecipients +
+    SINGLE_RECIPIENT_MAILS.relay +
+    SINGLE_RECIPIENT_MAILS.followUp +
+    SINGLE_RECIPIENT_MAILS.closingNote +
+    escalationRecipients;
+  add(
+    'SES sending',
+    recipients * SES_OUTBOUND_PER_RECIPIENT,
+    `${recipients.toFixed(2)} recipients: ack 1, agents' copy ${m.agentCopyRecipients.toFixed(2)}, relay 1, follow-up 1, closing note 1, warning + escalation ${escalationRecipients.toFixed(3)}`,
+    true,
+  );
 
   const timerInvocations = TIMER_STEPS_RUN + 2 * ESCALATION_SHARE;
   const gbSeconds =
-    (m.inbound.memoryMB / 1024) * ((m.inbound.durationMs + m.replyDurationMs + 2 * COLD_START_SHARE * m.inbound.initMs) / 1000) +
-    (m.timer.memoryMB / 1024) * ((timerInvocations * m.timer.durationMs + timerInvocations * COLD_START_SHARE * m.timer.initMs) / 1000);
+    (m.inbound.memoryMB / 1024) *
+      ((m.inbound.durationMs + m.replyDurationMs + 2 * COLD_START_SHARE * m.inbound.initMs) / 1000) +
+    (m.timer.memoryMB / 1024) *
+      ((timerInvocations * m.timer.durationMs + timerInvocations * COLD_START_SHARE * m.timer.initMs) / 1000);
   const invocations = 2 + timerInvocations;
-  add('Lambda compute', gbSeconds * LAMBDA_ARM_PER_GB_SECOND, `${gbSeconds.toFixed(3)} GB-s: inbound ${m.inbound.memoryMB} MB x (${m.inbound.durationMs.toFixed(0)} + ${m.replyDurationMs.toFixed(0)} ms + 2 cold inits of ${m.inbound.initMs.toFixed(0)} ms), timer ${m.timer.memoryMB} MB x ${timerInvocations} x ${m.timer.durationMs.toFixed(0)} ms + inits`);
+  add(
+    'Lambda compute',
+    gbSeconds * LAMBDA_ARM_PER_GB_SECOND,
+    `${gbSeconds.toFixed(3)} GB-s: inbound ${m.inbound.memoryMB} MB x (${m.inbound.durationMs.toFixed(0)} + ${m.replyDurationMs.toFixed(0)} ms + 2 cold inits of ${m.inbound.initMs.toFixed(0)} ms), timer ${m.timer.memoryMB} MB x ${timerInvocations} x ${m.timer.durationMs.toFixed(0)} ms + inits`,
+  );
   add('Lambda requests', invocations * LAMBDA_PER_REQUEST, `${invocations} invocations`);
 
-  add('DynamoDB', m.dynamodb.wru * DYNAMODB_PER_WRU + m.dynamodb.rru * DYNAMODB_PER_RRU + gb(m.dynamodb.storedBytes) * DYNAMODB_PER_GB_MONTH, `${m.dynamodb.wru.toFixed(1)} WRU, ${m.dynamodb.rru.toFixed(1)} RRU, ${(m.dynamodb.storedBytes / 1024).toFixed(1)} KB stored a month`);
-  add('S3', received.length * S3_PER_PUT + 2 * S3_PER_GET + gb(received.reduce((s, b) => s + b, 0)) * S3_PER_GB_MONTH, `${received.length} PUT (SES), 2 GET, ${(received.reduce((s, b) => s + b, 0) / 1024).toFixed(0)} KB for a month`);
+  add(
+    'DynamoDB',
+    m.dynamodb.wru * DYNAMODB_PER_WRU +
+      m.dynamodb.rru * DYNAMODB_PER_RRU +
+      gb(m.dynamodb.storedBytes) * DYNAMODB_PER_GB_MONTH,
+    `${m.dynamodb.wru.toFixed(1)} WRU, ${m.dynamodb.rru.toFixed(1)} RRU, ${(m.dynamodb.storedBytes / 1024).toFixed(1)} KB stored a month`,
+  );
+  add(
+    'S3',
+    received.length * S3_PER_PUT + 2 * S3_PER_GET + gb(received.reduce((s, b) => s + b, 0)) * S3_PER_GB_MONTH,
+    `${received.length} PUT (SES), 2 GET, ${(received.reduce((s, b) => s + b, 0) / 1024).toFixed(0)} KB for a month`,
+  );
 
   // an escalated ticket's warn step runs instead of being stopped, and its escalate step runs too
-  const transitions = timerInvocations * m.transitions.step + (TIMER_STEPS_STOPPED - ESCALATION_SHARE) * m.transitions.stopped;
-  add('Step Functions', transitions * SFN_PER_TRANSITION, `${transitions.toFixed(1)} state transitions (${timerInvocations.toFixed(1)} steps run of ${m.transitions.step}, ${(TIMER_STEPS_STOPPED - ESCALATION_SHARE).toFixed(1)} stopped after ${m.transitions.stopped})`);
+  const transitions =
+    timerInvocations * m.transitions.step + (TIMER_STEPS_STOPPED - ESCALATION_SHARE) * m.transitions.stopped;
+  add(
+    'Step Functions',
+    transitions * SFN_PER_TRANSITION,
+    `${transitions.toFixed(1)} state transitions (${timerInvocations.toFixed(1)} steps run of ${m.transitions.step}, ${(TIMER_STEPS_STOPPED - ESCALATION_SHARE).toFixed(1)} stopped after ${m.transitions.stopped})`,
+  );
   // The reply-token key is read once per container: once per cold start.
   const secretsCalls = invocations * COLD_START_SHARE;
-  add('Secrets Manager calls', secretsCalls * SECRETS_PER_CALL, `${secretsCalls.toFixed(1)} GetSecretValue (one per cold start)`);
+  add(
+    'Secrets Manager calls',
+    secretsCalls * SECRETS_PER_CALL,
+    `${secretsCalls.toFixed(1)} GetSecretValue (one per cold start)`,
+  );
   const logBytes = invocations * LOG_BYTES_PER_INVOCATION + transitions * LOG_BYTES_PER_TRANSITION;
-  add('CloudWatch Logs', gb(logBytes) * (LOGS_PER_GB_INGESTED + LOG_RETENTION_MONTHS * LOGS_PER_GB_MONTH), `${(logBytes / 1024).toFixed(1)} KB ingested, kept ${LOG_RETENTION_MONTHS} months`);
+  add(
+    'CloudWatch Logs',
+    gb(logBytes) * (LOGS_PER_GB_INGESTED + LOG_RETENTION_MONTHS * LOGS_PER_GB_MONTH),
+    `${(logBytes / 1024).toFixed(1)} KB ingested, kept ${LOG_RETENTION_MONTHS} months`,
+  );
   const executions = timerInvocations + TIMER_STEPS_STOPPED - ESCALATION_SHARE;
-  add('X-Ray', (invocations + executions) * TRACES_PER_INVOCATION * XRAY_PER_TRACE, `${(invocations + executions).toFixed(1)} traces`);
+  add(
+    'X-Ray',
+    (invocations + executions) * TRACES_PER_INVOCATION * XRAY_PER_TRACE,
+    `${(invocations + executions).toFixed(1)} traces`,
+  );
 
   const usdPer1000 = lines.reduce((s, l) => s + l.usdPer1000, 0);
   const sesUsdPer1000 = lines.filter((l) => l.ses).reduce((s, l) => s + l.usdPer1000, 0);
@@ -176,7 +226,17 @@ export function costPer1000Tickets(m: MeasuredInputs): CostResult {
 }
 
 /** Monthly cost that does not grow with tickets, from the synthesised template's resources. */
-export function fixedPerMonth(resources: { secrets: number; alarms: number; dashboards: number; kmsKeys: number }): { usd: number; how: string } {
-  const usd = resources.secrets * SECRET_PER_MONTH + resources.alarms * ALARM_PER_MONTH + resources.dashboards * DASHBOARD_PER_MONTH + resources.kmsKeys * KMS_KEY_PER_MONTH;
-  return { usd, how: `${resources.secrets} secret(s), ${resources.alarms} alarm(s), ${resources.dashboards} dashboard(s), ${resources.kmsKeys} KMS key(s)` };
+export function fixedPerMonth(resources: { secrets: number; alarms: number; dashboards: number; kmsKeys: number }): {
+  usd: number;
+  how: string;
+} {
+  const usd =
+    resources.secrets * SECRET_PER_MONTH +
+    resources.alarms * ALARM_PER_MONTH +
+    resources.dashboards * DASHBOARD_PER_MONTH +
+    resources.kmsKeys * KMS_KEY_PER_MONTH;
+  return {
+    usd,
+    how: `${resources.secrets} secret(s), ${resources.alarms} alarm(s), ${resources.dashboards} dashboard(s), ${resources.kmsKeys} KMS key(s)`,
+  };
 }

@@ -10,14 +10,46 @@ import { mean, median, nowMs, percentile } from './stats';
 
 /** What customers write: every department, keyword routing on the general address, text + HTML. */
 const MESSAGES = [
-  { to: 'billing@example.com', subject: 'Charged twice for invoice 2026-114', body: 'Hello,\n\nmy card was charged twice for the same invoice this month. Could you refund the second payment?' },
-  { to: 'help@example.com', subject: 'Please refund my last payment', body: 'Hi, I cancelled the subscription but the payment still went through. I would like a refund.' },
-  { to: 'support@example.com', subject: 'App crashes on login', body: 'Since the update the app crashes as soon as I log in. I reinstalled it twice; same error.' },
-  { to: 'help@example.com', subject: 'Password reset link is broken', body: 'The password reset link in your mail says the page is not working. Can you help me log in?' },
-  { to: 'sales@example.com', subject: 'Quote for 40 licenses', body: 'We would like a quote for 40 licenses with the annual discount, and a demo for the team.' },
-  { to: 'help@example.com', subject: 'Upgrade pricing', body: 'What is the price to upgrade our plan to the next tier? Do you offer a trial?' },
-  { to: 'oops@example.com', subject: 'Something went wrong', body: 'I saw an exception on the dashboard page this morning, then the page was blank.' },
-  { to: 'help@example.com', subject: 'Question about my account', body: 'Hello, I have a general question about my account settings and where to change my address.' },
+  {
+    to: 'billing@example.com',
+    subject: 'Charged twice for invoice 2026-114',
+    body: 'Hello,\n\nmy card was charged twice for the same invoice this month. Could you refund the second payment?',
+  },
+  {
+    to: 'help@example.com',
+    subject: 'Please refund my last payment',
+    body: 'Hi, I cancelled the subscription but the payment still went through. I would like a refund.',
+  },
+  {
+    to: 'support@example.com',
+    subject: 'App crashes on login',
+    body: 'Since the update the app crashes as soon as I log in. I reinstalled it twice; same error.',
+  },
+  {
+    to: 'help@example.com',
+    subject: 'Password reset link is broken',
+    body: 'The password reset link in your mail says the page is not working. Can you help me log in?',
+  },
+  {
+    to: 'sales@example.com',
+    subject: 'Quote for 40 licenses',
+    body: 'We would like a quote for 40 licenses with the annual discount, and a demo for the team.',
+  },
+  {
+    to: 'help@example.com',
+    subject: 'Upgrade pricing',
+    body: 'What is the price to upgrade our plan to the next tier? Do you offer a trial?',
+  },
+  {
+    to: 'oops@example.com',
+    subject: 'Something went wrong',
+    body: 'I saw an exception on the dashboard page this morning, then the page was blank.',
+  },
+  {
+    to: 'help@example.com',
+    subject: 'Question about my account',
+    body: 'Hello, I have a general question about my account settings and where to change my address.',
+  },
 ];
 
 function letter(i: number, customer: string) {
@@ -89,7 +121,10 @@ function resultOutcomes(records: InvocationRecord[]): Record<string, number> {
 
 /** Waits for the first outbox message to `address` after now (registered before the mail that causes it is sent). */
 class OutboxWaiters {
-  private readonly waiting = new Map<string, { resolve: (v: { at: number; entry: OutboxEntry }) => void; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<
+    string,
+    { resolve: (v: { at: number; entry: OutboxEntry }) => void; timer: NodeJS.Timeout }
+  >();
   constructor(stack: LocalStack) {
     stack.events.on('sent', (entry) => {
       const at = nowMs();
@@ -130,7 +165,9 @@ class Senders {
   readonly ready: Promise<void>;
 
   constructor(port: number, concurrency: number) {
-    this.child = fork(join(__dirname, 'smtp-senders.js'), [String(port), String(concurrency)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.child = fork(join(__dirname, 'smtp-senders.js'), [String(port), String(concurrency)], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     this.ready = new Promise((resolve, reject) => {
       this.child.once('error', reject);
       this.child.on('message', (m: { ready?: boolean; id?: number; ok?: boolean; error?: string }) => {
@@ -171,14 +208,28 @@ function header(eml: string, name: string): string | undefined {
  * through their reply addresses (relayed to the customer) and some timers are run to the end, to
  * measure what those cost. Every AWS call is counted (aws-calls.ts).
  */
-export async function measureE2E(options: { mails: number; concurrency: number; counted: number; replies: number; timers: number; gsiKeys: string[][]; profileDir?: string; deadlineMs: number }): Promise<E2EResult> {
+export async function measureE2E(options: {
+  mails: number;
+  concurrency: number;
+  counted: number;
+  replies: number;
+  timers: number;
+  gsiKeys: string[][];
+  profileDir?: string;
+  deadlineMs: number;
+}): Promise<E2EResult> {
   const stateDir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
   const counter = new AwsCallCounter(options.gsiKeys);
   let stack: LocalStack | undefined;
   let senders: Senders | undefined;
   try {
     // each function thread loads the request capture of the AWS call counter (made above, before the threads start)
-    stack = await startLocalStack({ stateDir, ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 }, log: () => undefined, functionPreload: [join(__dirname, 'aws-calls-thread.ts')] });
+    stack = await startLocalStack({
+      stateDir,
+      ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 },
+      log: () => undefined,
+      functionPreload: [join(__dirname, 'aws-calls-thread.ts')],
+    });
     const { endpoints } = stack;
     const waiters = new OutboxWaiters(stack);
     const invocations: InvocationRecord[] = [];
@@ -249,7 +300,13 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
 
     // 1b. what one new ticket costs in AWS calls: more customers, one at a time, with every call counted
     // (counting copies request bodies; it stays out of the latency measurement above)
-    await counter.watch({ dynamodb: endpoints.dynamodb, s3: endpoints.s3, ses: endpoints.ses, sfn: endpoints.sfn, secretsmanager: endpoints.secretsmanager });
+    await counter.watch({
+      dynamodb: endpoints.dynamodb,
+      s3: endpoints.s3,
+      ses: endpoints.ses,
+      sfn: endpoints.sfn,
+      secretsmanager: endpoints.secretsmanager,
+    });
     const beforeCounted = invocations.length;
     for (let i = options.mails; i < options.mails + options.counted; i++) {
       const customer = `customer${i}.${run}@client${i % 37}.example.org`;
@@ -282,7 +339,12 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
       max: Math.max(...latencies),
       mean: mean(latencies),
       wallMs,
-      inboundMs: { mean: mean(inboundDurations), p50: percentile(inboundDurations, 50), p95: percentile(inboundDurations, 95), first: inboundDurations[0] ?? Number.NaN },
+      inboundMs: {
+        mean: mean(inboundDurations),
+        p50: percentile(inboundDurations, 50),
+        p95: percentile(inboundDurations, 95),
+        first: inboundDurations[0] ?? Number.NaN,
+      },
       sequentialInboundMs: mean(countedRecords.map((r) => r.durationMs)),
       outcomes: resultOutcomes(inbound),
       warmup: {
@@ -301,7 +363,13 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
       const subject = header(eml, 'Subject') ?? '';
       const ticketId = /\[([A-Z]{2,5}-\d+)\]/.exec(subject)?.[1];
       const replyTo = header(eml, 'Reply-To');
-      if (ticketId && replyTo) copies.set(ticketId, { replyTo: replyTo.replace(/^.*<|>.*$/g, ''), messageId: e.messageId, agent: e.destinations[0], subject });
+      if (ticketId && replyTo)
+        copies.set(ticketId, {
+          replyTo: replyTo.replace(/^.*<|>.*$/g, ''),
+          messageId: e.messageId,
+          agent: e.destinations[0],
+          subject,
+        });
     }
     const customerOf = new Map<string, string>();
     for (const [customer, entry] of acks) {
@@ -340,7 +408,11 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
     };
 
     // 3. timer steps that come due: an `escalate` step of the ticket's current generation, due now (nobody answered: it acts, mails the lead)
-    const sfn = new SFNClient({ region: stack.region, endpoint: endpoints.sfn, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    const sfn = new SFNClient({
+      region: stack.region,
+      endpoint: endpoints.sfn,
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
     const due = [...customerOf.keys()].filter((t) => !chosen.includes(t)).slice(0, options.timers);
     const beforeTimers = invocations.length;
     // one at a time, like the replies: each execution's task durations are one invocation's
@@ -356,7 +428,18 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
         };
         stack!.events.on('execution', onExecution);
       });
-      await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name, input: JSON.stringify({ ticketId, generation: 0, step: 'escalate', at: new Date(Date.now() - 1000).toISOString() }) }));
+      await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: stack.stateMachineArn,
+          name,
+          input: JSON.stringify({
+            ticketId,
+            generation: 0,
+            step: 'escalate',
+            at: new Date(Date.now() - 1000).toISOString(),
+          }),
+        }),
+      );
       await finished;
       await stack.whenIdle({ timeoutMs: 30_000 });
     }
@@ -367,8 +450,14 @@ export async function measureE2E(options: { mails: number; concurrency: number; 
     const timers = {
       attempted: due.length,
       completed: acted.length,
-      p50: percentile(timerRecords.map((r) => r.durationMs), 50),
-      p95: percentile(timerRecords.map((r) => r.durationMs), 95),
+      p50: percentile(
+        timerRecords.map((r) => r.durationMs),
+        50,
+      ),
+      p95: percentile(
+        timerRecords.map((r) => r.durationMs),
+        95,
+      ),
       handlerMeanMs: mean(timerRecords.map((r) => r.durationMs)),
       /** one timer step (re-read, mail, record, plan the next) */
       stepMs: median(runs.map((r) => r.durationMs)),

@@ -28,7 +28,11 @@ export interface ParseSummary extends ParseResult {
  * The bundle is written under `.triage/bench/` (git-ignored): at the same depth below the repository
  * as the test and lib modules, so that their `__dirname`-relative paths (corpus, templates) still hold.
  */
-export async function measureParseInProcesses(options: { processes: number; rounds: number; warmup: number }): Promise<ParseSummary> {
+export async function measureParseInProcesses(options: {
+  processes: number;
+  rounds: number;
+  warmup: number;
+}): Promise<ParseSummary> {
   const dir = join(ROOT, '.triage', 'bench');
   const outfile = join(dir, 'parse-child.js');
   mkdirSync(dir, { recursive: true });
@@ -44,8 +48,15 @@ export async function measureParseInProcesses(options: { processes: number; roun
     });
     const results: ParseResult[] = [];
     for (let i = 0; i < options.processes; i++) {
-      const out = spawnSync(process.execPath, ['--expose-gc', outfile, String(options.rounds), String(options.warmup)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 });
-      if (out.status !== 0) throw new Error(`parse child failed (exit ${out.status}): ${out.stderr.trim().split('\n').slice(-8).join('\n')}`);
+      const out = spawnSync(
+        process.execPath,
+        ['--expose-gc', outfile, String(options.rounds), String(options.warmup)],
+        { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 },
+      );
+      if (out.status !== 0)
+        throw new Error(
+          `parse child failed (exit ${out.status}): ${out.stderr.trim().split('\n').slice(-8).join('\n')}`,
+        );
       results.push(JSON.parse(out.stdout.trim().split('\n').pop()!) as ParseResult);
     }
     const all = results.flatMap((r) => r.roundRatios);
@@ -60,7 +71,10 @@ export async function measureParseInProcesses(options: { processes: number; roun
       wallRatio: median(results.map((r) => r.wallRatio)),
       mailparserMs: median(results.map((r) => r.mailparserMs)),
       useCaseMs: median(results.map((r) => r.useCaseMs)),
-      wall: { mailparserMs: median(results.map((r) => r.wall.mailparserMs)), useCaseMs: median(results.map((r) => r.wall.useCaseMs)) },
+      wall: {
+        mailparserMs: median(results.map((r) => r.wall.mailparserMs)),
+        useCaseMs: median(results.map((r) => r.wall.useCaseMs)),
+      },
       useCasePerMailMs: median(results.map((r) => r.useCasePerMailMs)),
     };
   } finally {

@@ -48,7 +48,11 @@ const gc = (globalThis as { gc?: () => void }).gc;
  * alone on the same bytes, same process, interleaved in chunks (below); process CPU time, median over
  * rounds; the first `warmup` rounds are not counted.
  */
-export async function measureParse(options: { rounds: number; warmup: number; container?: Container }): Promise<ParseResult> {
+export async function measureParse(options: {
+  rounds: number;
+  warmup: number;
+  container?: Container;
+}): Promise<ParseResult> {
   const corpus = corpusFiles();
   // Made once, as once per container in Lambda; not part of either side's time.
   const container = options.container ?? { config: exampleConfig(), templates: exampleTemplates() };
@@ -73,7 +77,7 @@ export async function measureParse(options: { rounds: number; warmup: number; co
   const useCasePass = async (round: number) => {
     const { useCase, store } = memoryInbound(container);
     const keys = corpus.map((_, i) => `inbound/help@example.com/bench-${round}-${i}`);
-    corpus.forEach(({ raw }, i) => store.objects.set(keys[i], raw));
+    for (const [i, { raw }] of corpus.entries()) store.objects.set(keys[i], raw);
     const seen: Record<string, number> = {};
     const t = await timed(async () => {
       for (const [i, key] of keys.entries()) {

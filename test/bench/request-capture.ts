@@ -35,7 +35,12 @@ export function captureRequests(ports: ReadonlySet<number>, onRequest: (request:
     const port = portOf(this);
     if (port) {
       if (typeof chunk !== 'function') keep(this, chunk);
-      onRequest({ port, method: this.method, target: String(this.getHeader('x-amz-target') ?? ''), body: Buffer.concat(bodies.get(this) ?? []) });
+      onRequest({
+        port,
+        method: this.method,
+        target: String(this.getHeader('x-amz-target') ?? ''),
+        body: Buffer.concat(bodies.get(this) ?? []),
+      });
     }
     return (end as (...a: unknown[]) => ClientRequest).call(this, chunk, ...rest);
   } as typeof proto.end;

@@ -21,7 +21,16 @@ import { ROOT } from '../support/fixtures';
 import { measureBigMail, writeBigMail, type BigMailResult } from './big-mail';
 import { checkBundledReader, type BundleCheck } from './bundle-check';
 import { coldInit, synth, type ColdInit, type SynthResult } from './bundles';
-import { COMPARISON, ESCALATION_SHARE, HOSTED_HELP_DESK, TIMER_STEPS_RUN, costPer1000Tickets, fixedPerMonth, type CostResult, type MeasuredInputs } from './cost';
+import {
+  COMPARISON,
+  ESCALATION_SHARE,
+  HOSTED_HELP_DESK,
+  TIMER_STEPS_RUN,
+  costPer1000Tickets,
+  fixedPerMonth,
+  type CostResult,
+  type MeasuredInputs,
+} from './cost';
 
 /** Timer steps that run per ticket (follow-up, auto-close; warn and escalate for the escalated share). */
 const TIMER_STEPS_PER_TICKET = TIMER_STEPS_RUN + 2 * ESCALATION_SHARE;
@@ -58,13 +67,16 @@ async function phase<T>(name: string, fn: () => Promise<T> | T): Promise<T | und
     return out;
   } catch (err) {
     errors[name] = (err as Error).message;
-    process.stderr.write(` FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${(err as Error).message.split('\n')[0]}\n`);
+    process.stderr.write(
+      ` FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${(err as Error).message.split('\n')[0]}\n`,
+    );
     return undefined;
   }
 }
 
 const kib = (bytes: number) => bytes / 1024;
-const fmt = (v: number | undefined | null, digits = 1) => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
+const fmt = (v: number | undefined | null, digits = 1) =>
+  v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits);
 
 function table(rows: (string | number)[][], header: string[]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
@@ -91,7 +103,9 @@ async function main(): Promise<void> {
 
   try {
     // 1. bundles as synthesised
-    const synthesised: SynthResult | undefined = runs('bundles') ? await phase('cdk synth (bundling)', () => synth(join(work, 'cdk.out'))) : undefined;
+    const synthesised: SynthResult | undefined = runs('bundles')
+      ? await phase('cdk synth (bundling)', () => synth(join(work, 'cdk.out')))
+      : undefined;
     const ours = synthesised?.functions.filter((f) => 'POWERTOOLS_SERVICE_NAME' in f.environment) ?? [];
     const largest = synthesised?.functions[0];
     // the bundling substitutions must not change how mail reads (corpus + double-byte charsets)
@@ -99,7 +113,10 @@ async function main(): Promise<void> {
       ? undefined
       : await phase('bundled mail reader = source reader', async () => {
           const check = await checkBundledReader(work);
-          if (check.mismatches.length) throw new Error(`the bundled reader reads ${check.mismatches.length} mail(s) differently: ${check.mismatches.slice(0, 5).join(', ')}`);
+          if (check.mismatches.length)
+            throw new Error(
+              `the bundled reader reads ${check.mismatches.length} mail(s) differently: ${check.mismatches.slice(0, 5).join(', ')}`,
+            );
           return check;
         });
 
@@ -107,30 +124,53 @@ async function main(): Promise<void> {
     const cold: ColdInit[] = [];
     for (const fn of ours) {
       // more runs for the budgeted (largest) bundle: the median of 31 is steadier on a busy machine
-      const c = await phase(`cold init ${fn.environment.POWERTOOLS_SERVICE_NAME}`, () => coldInit(fn, fn === largest ? 31 : 11, profileDir));
+      const c = await phase(`cold init ${fn.environment.POWERTOOLS_SERVICE_NAME}`, () =>
+        coldInit(fn, fn === largest ? 31 : 11, profileDir),
+      );
       if (c) cold.push(c);
     }
     const coldOfLargest = cold.find((c) => c.logicalId === largest?.logicalId);
 
     // 3. parse ratio
-    const parse: ParseSummary | undefined = runs('parse') ? await phase('parse ratio (corpus, 3 processes)', () => measureParseInProcesses({ processes: 3, rounds: 14, warmup: 3 })) : undefined;
+    const parse: ParseSummary | undefined = runs('parse')
+      ? await phase('parse ratio (corpus, 3 processes)', () =>
+          measureParseInProcesses({ processes: 3, rounds: 14, warmup: 3 }),
+        )
+      : undefined;
 
     // 4. 40 MB mail
-    const big: BigMailResult | undefined = !runs('big') ? undefined : await phase('40 MB mail (peak RSS)', async () => {
-      const file = join(work, 'big.eml');
-      await writeBigMail(file);
-      return measureBigMail(file);
-    });
+    const big: BigMailResult | undefined = !runs('big')
+      ? undefined
+      : await phase('40 MB mail (peak RSS)', async () => {
+          const file = join(work, 'big.eml');
+          await writeBigMail(file);
+          return measureBigMail(file);
+        });
 
     // 5. local stack end to end
     const gsiKeys = synthesised
       ? Object.values(synthesised.template.Resources)
           .filter((r) => r.Type === 'AWS::DynamoDB::Table')
-          .flatMap((r) => ((r.Properties?.GlobalSecondaryIndexes ?? []) as { KeySchema: { AttributeName: string }[] }[]).map((g) => g.KeySchema.map((k) => k.AttributeName)))
+          .flatMap((r) =>
+            ((r.Properties?.GlobalSecondaryIndexes ?? []) as { KeySchema: { AttributeName: string }[] }[]).map((g) =>
+              g.KeySchema.map((k) => k.AttributeName),
+            ),
+          )
       : [['gsi1pk', 'gsi1sk']];
     const e2e: E2EResult | undefined = !runs('e2e')
       ? undefined
-      : await phase(`local stack e2e (${mails} mails, 8 in flight)`, () => measureE2E({ mails, concurrency: 8, counted: 20, replies: 16, timers: 12, gsiKeys, profileDir, deadlineMs: 150_000 }));
+      : await phase(`local stack e2e (${mails} mails, 8 in flight)`, () =>
+          measureE2E({
+            mails,
+            concurrency: 8,
+            counted: 20,
+            replies: 16,
+            timers: 12,
+            gsiKeys,
+            profileDir,
+            deadlineMs: 150_000,
+          }),
+        );
 
     // 6. cost of 1,000 tickets
     let cost: CostResult | undefined;
@@ -143,22 +183,45 @@ async function main(): Promise<void> {
       const perTimer = (n: number) => n / Math.max(1, e2e.timers.attempted);
       const transitions = timerTransitions(synthesised.template);
       // the run's timer steps escalated (nobody answered): per step, the read, the mail's bookkeeping and the record
-      const timerUnits = { wru: perTimer(e2e.timers.calls.dynamodb.writeUnits + e2e.timers.calls.dynamodb.gsiWriteUnits), rru: perTimer(e2e.timers.calls.dynamodb.readUnits) };
+      const timerUnits = {
+        wru: perTimer(e2e.timers.calls.dynamodb.writeUnits + e2e.timers.calls.dynamodb.gsiWriteUnits),
+        rru: perTimer(e2e.timers.calls.dynamodb.readUnits),
+      };
       const inputs: MeasuredInputs = {
-        inbound: { memoryMB: fnByService('inbound')?.memoryMB ?? 1024, durationMs: e2e.latency.sequentialInboundMs, initMs: initOf('inbound') },
-        timer: { memoryMB: fnByService('timer')?.memoryMB ?? 256, durationMs: e2e.timers.stepMs, initMs: initOf('timer') },
+        inbound: {
+          memoryMB: fnByService('inbound')?.memoryMB ?? 1024,
+          durationMs: e2e.latency.sequentialInboundMs,
+          initMs: initOf('inbound'),
+        },
+        timer: {
+          memoryMB: fnByService('timer')?.memoryMB ?? 256,
+          durationMs: e2e.timers.stepMs,
+          initMs: initOf('timer'),
+        },
         replyDurationMs: e2e.replies.completed > 0 ? e2e.replies.handlerMeanMs : e2e.latency.sequentialInboundMs,
         agentCopyRecipients: e2e.agentCopyRecipients,
         dynamodb: {
-          wru: perTicket(e2e.mailCalls.dynamodb.writeUnits + e2e.mailCalls.dynamodb.gsiWriteUnits) + perReply(e2e.replies.calls.dynamodb.writeUnits + e2e.replies.calls.dynamodb.gsiWriteUnits) + TIMER_STEPS_PER_TICKET * timerUnits.wru,
-          rru: perTicket(e2e.mailCalls.dynamodb.readUnits) + perReply(e2e.replies.calls.dynamodb.readUnits) + TIMER_STEPS_PER_TICKET * timerUnits.rru,
+          wru:
+            perTicket(e2e.mailCalls.dynamodb.writeUnits + e2e.mailCalls.dynamodb.gsiWriteUnits) +
+            perReply(e2e.replies.calls.dynamodb.writeUnits + e2e.replies.calls.dynamodb.gsiWriteUnits) +
+            TIMER_STEPS_PER_TICKET * timerUnits.wru,
+          rru:
+            perTicket(e2e.mailCalls.dynamodb.readUnits) +
+            perReply(e2e.replies.calls.dynamodb.readUnits) +
+            TIMER_STEPS_PER_TICKET * timerUnits.rru,
           storedBytes: perTicket(e2e.mailCalls.dynamodb.putBytes) + perReply(e2e.replies.calls.dynamodb.putBytes),
         },
         transitions: { step: transitions.step, stopped: transitions.stopped },
       };
-      const count = (type: string) => Object.values(synthesised.template.Resources).filter((r) => r.Type === type).length;
+      const count = (type: string) =>
+        Object.values(synthesised.template.Resources).filter((r) => r.Type === type).length;
       cost = costPer1000Tickets(inputs);
-      fixed = fixedPerMonth({ secrets: count('AWS::SecretsManager::Secret'), alarms: count('AWS::CloudWatch::Alarm'), dashboards: count('AWS::CloudWatch::Dashboard'), kmsKeys: count('AWS::KMS::Key') });
+      fixed = fixedPerMonth({
+        secrets: count('AWS::SecretsManager::Secret'),
+        alarms: count('AWS::CloudWatch::Alarm'),
+        dashboards: count('AWS::CloudWatch::Dashboard'),
+        kmsKeys: count('AWS::KMS::Key'),
+      });
       Object.assign(e2e, { costInputs: inputs });
     }
 
@@ -183,18 +246,63 @@ async function main(): Promise<void> {
 
     // the readable table
     const out: string[] = [];
-    out.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}`);
+    out.push(
+      `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}`,
+    );
     out.push('');
     out.push(
       table(
         [
-          ['parse_ratio (use case / mailparser, corpus)', fmt(summary.parse_ratio, 3), `<= ${BUDGETS.parse_ratio}`, parse ? `${parse.files} files; ${parse.rounds} rounds in ${parse.processes} processes (${parse.processRatios.map((r) => fmt(r, 3)).join(', ')}); ${fmt(parse.useCaseMs, 0)} vs ${fmt(parse.mailparserMs, 0)} ms per pass` : errors['parse ratio (corpus, 3 processes)'] ?? ''],
-          ['e2e_p50_ms (SMTP accept -> ack)', fmt(summary.e2e_p50_ms, 0), '', e2e ? `${e2e.latency.acked}/${e2e.latency.mails} acked, ${(e2e.latency.wallMs / 1000).toFixed(1)} s` : ''],
-          ['e2e_p95_ms', fmt(summary.e2e_p95_ms, 0), `<= ${BUDGETS.e2e_p95_ms}`, e2e ? `p99 ${fmt(e2e.latency.p99, 0)}; first 100 p50/p95 ${fmt(e2e.latency.warmup.firstP50, 0)}/${fmt(e2e.latency.warmup.firstP95, 0)}, rest ${fmt(e2e.latency.warmup.restP50, 0)}/${fmt(e2e.latency.warmup.restP95, 0)}` : errors[`local stack e2e (${mails} mails, 8 in flight)`] ?? ''],
-          ['max_bundle_kib (minified, no maps)', fmt(summary.max_bundle_kib, 0), `<= ${BUDGETS.max_bundle_kib}`, largest ? largest.logicalId : errors['cdk synth (bundling)'] ?? ''],
-          ['cold_init_ms (largest bundle, median)', fmt(summary.cold_init_ms, 0), `<= ${BUDGETS.cold_init_ms}`, coldOfLargest ? `${coldOfLargest.runs} runs, min ${fmt(coldOfLargest.minMs, 0)} max ${fmt(coldOfLargest.maxMs, 0)}, CPU ${fmt(coldOfLargest.medianCpuMs, 0)} ms` : ''],
-          ['peak_rss_40mb_mib', fmt(summary.peak_rss_40mb_mib, 0), `<= ${BUDGETS.peak_rss_40mb_mib}`, big ? `${(big.bytes / 1e6).toFixed(1)} MB mail, ${big.attachments} attachments, ${big.outcome} in ${big.ms} ms` : errors['40 MB mail (peak RSS)'] ?? ''],
-          ['usd_per_1000_tickets', fmt(summary.usd_per_1000_tickets, 3), `<= ${BUDGETS.usd_per_1000_tickets}`, cost ? `of which SES's own fees $${fmt(cost.sesUsdPer1000, 3)} (${fmt(100 * cost.sesShare, 0)}%)` : ''],
+          [
+            'parse_ratio (use case / mailparser, corpus)',
+            fmt(summary.parse_ratio, 3),
+            `<= ${BUDGETS.parse_ratio}`,
+            parse
+              ? `${parse.files} files; ${parse.rounds} rounds in ${parse.processes} processes (${parse.processRatios.map((r) => fmt(r, 3)).join(', ')}); ${fmt(parse.useCaseMs, 0)} vs ${fmt(parse.mailparserMs, 0)} ms per pass`
+              : (errors['parse ratio (corpus, 3 processes)'] ?? ''),
+          ],
+          [
+            'e2e_p50_ms (SMTP accept -> ack)',
+            fmt(summary.e2e_p50_ms, 0),
+            '',
+            e2e ? `${e2e.latency.acked}/${e2e.latency.mails} acked, ${(e2e.latency.wallMs / 1000).toFixed(1)} s` : '',
+          ],
+          [
+            'e2e_p95_ms',
+            fmt(summary.e2e_p95_ms, 0),
+            `<= ${BUDGETS.e2e_p95_ms}`,
+            e2e
+              ? `p99 ${fmt(e2e.latency.p99, 0)}; first 100 p50/p95 ${fmt(e2e.latency.warmup.firstP50, 0)}/${fmt(e2e.latency.warmup.firstP95, 0)}, rest ${fmt(e2e.latency.warmup.restP50, 0)}/${fmt(e2e.latency.warmup.restP95, 0)}`
+              : (errors[`local stack e2e (${mails} mails, 8 in flight)`] ?? ''),
+          ],
+          [
+            'max_bundle_kib (minified, no maps)',
+            fmt(summary.max_bundle_kib, 0),
+            `<= ${BUDGETS.max_bundle_kib}`,
+            largest ? largest.logicalId : (errors['cdk synth (bundling)'] ?? ''),
+          ],
+          [
+            'cold_init_ms (largest bundle, median)',
+            fmt(summary.cold_init_ms, 0),
+            `<= ${BUDGETS.cold_init_ms}`,
+            coldOfLargest
+              ? `${coldOfLargest.runs} runs, min ${fmt(coldOfLargest.minMs, 0)} max ${fmt(coldOfLargest.maxMs, 0)}, CPU ${fmt(coldOfLargest.medianCpuMs, 0)} ms`
+              : '',
+          ],
+          [
+            'peak_rss_40mb_mib',
+            fmt(summary.peak_rss_40mb_mib, 0),
+            `<= ${BUDGETS.peak_rss_40mb_mib}`,
+            big
+              ? `${(big.bytes / 1e6).toFixed(1)} MB mail, ${big.attachments} attachments, ${big.outcome} in ${big.ms} ms`
+              : (errors['40 MB mail (peak RSS)'] ?? ''),
+          ],
+          [
+            'usd_per_1000_tickets',
+            fmt(summary.usd_per_1000_tickets, 3),
+            `<= ${BUDGETS.usd_per_1000_tickets}`,
+            cost ? `of which SES's own fees $${fmt(cost.sesUsdPer1000, 3)} (${fmt(100 * cost.sesShare, 0)}%)` : '',
+          ],
         ],
         ['figure', 'value', 'budget', 'notes'],
       ),
@@ -203,22 +311,44 @@ async function main(): Promise<void> {
       out.push('');
       out.push(
         table(
-          synthesised.functions.map((f) => [f.logicalId, fmt(kib(f.bytes), 0), fmt(kib(f.mapBytes), 0), f.memoryMB, f.runtime, fmt(cold.find((c) => c.logicalId === f.logicalId)?.medianMs, 0)]),
+          synthesised.functions.map((f) => [
+            f.logicalId,
+            fmt(kib(f.bytes), 0),
+            fmt(kib(f.mapBytes), 0),
+            f.memoryMB,
+            f.runtime,
+            fmt(cold.find((c) => c.logicalId === f.logicalId)?.medianMs, 0),
+          ]),
           ['function bundle', 'KiB', 'map KiB', 'MB', 'runtime', 'cold init ms'],
         ),
       );
       const foreign = cold.flatMap((c) => c.foreign.map((m) => `${c.logicalId}: ${m}`));
-      if (foreign.length) out.push(`WARNING: bundles load modules the Lambda runtime does not have: ${foreign.join(', ')}`);
-      if (readerCheck) out.push(`Bundled mail reader reads ${readerCheck.identical}/${readerCheck.files} mails (corpus + double-byte charset samples) exactly as the source does.`);
+      if (foreign.length)
+        out.push(`WARNING: bundles load modules the Lambda runtime does not have: ${foreign.join(', ')}`);
+      if (readerCheck)
+        out.push(
+          `Bundled mail reader reads ${readerCheck.identical}/${readerCheck.files} mails (corpus + double-byte charset samples) exactly as the source does.`,
+        );
     }
     if (cost) {
       out.push('');
-      out.push(table([...cost.lines.map((l) => [l.item, fmt(l.usdPer1000, 4), l.ses ? 'SES' : '', l.how]), ['total per 1,000 tickets', fmt(cost.usdPer1000, 3), '', '']], ['cost of 1,000 tickets', 'USD', '', 'from']));
+      out.push(
+        table(
+          [
+            ...cost.lines.map((l) => [l.item, fmt(l.usdPer1000, 4), l.ses ? 'SES' : '', l.how]),
+            ['total per 1,000 tickets', fmt(cost.usdPer1000, 3), '', ''],
+          ],
+          ['cost of 1,000 tickets', 'USD', '', 'from'],
+        ),
+      );
       if (fixed) out.push(`Fixed, whatever the volume: $${fixed.usd.toFixed(2)} a month (${fixed.how}).`);
       const monthly = (cost.usdPer1000 * COMPARISON.ticketsPerMonth) / 1000 + (fixed?.usd ?? 0);
       out.push(
         `At ${COMPARISON.ticketsPerMonth} tickets a month for ${COMPARISON.agents} agents: this stack ~$${monthly.toFixed(2)}/month; ` +
-          HOSTED_HELP_DESK.map((h) => `${h.name} $${h.perAgentMonth * COMPARISON.agents}/month ($${((h.perAgentMonth * COMPARISON.agents * 1000) / COMPARISON.ticketsPerMonth).toFixed(0)} per 1,000 tickets)`).join('; '),
+          HOSTED_HELP_DESK.map(
+            (h) =>
+              `${h.name} $${h.perAgentMonth * COMPARISON.agents}/month ($${((h.perAgentMonth * COMPARISON.agents * 1000) / COMPARISON.ticketsPerMonth).toFixed(0)} per 1,000 tickets)`,
+          ).join('; '),
       );
     }
     if (e2e) {
@@ -227,9 +357,16 @@ async function main(): Promise<void> {
         `e2e: stack ready in ${e2e.startupMs} ms; outcomes ${JSON.stringify(e2e.latency.outcomes)}; agent replies relayed ${e2e.replies.completed}/${e2e.replies.attempted} ` +
           `(p50 ${fmt(e2e.replies.p50, 0)} ms, ${JSON.stringify(e2e.replies.outcomes)}); due timer steps ${e2e.timers.completed}/${e2e.timers.attempted} acted (step ${fmt(e2e.timers.stepMs, 0)} ms)`,
       );
-      out.push(`AWS calls for ${e2e.countedTickets} new tickets: ${Object.entries(e2e.mailCalls.calls).map(([k, v]) => `${k} ${(v / Math.max(1, e2e.countedTickets)).toFixed(1)}`).join(', ')} (per ticket)`);
+      out.push(
+        `AWS calls for ${e2e.countedTickets} new tickets: ${Object.entries(e2e.mailCalls.calls)
+          .map(([k, v]) => `${k} ${(v / Math.max(1, e2e.countedTickets)).toFixed(1)}`)
+          .join(', ')} (per ticket)`,
+      );
     }
-    if (parse) out.push(`parse: outcomes per pass ${JSON.stringify(parse.outcomes)}; use case ${fmt(parse.useCasePerMailMs, 2)} ms per mail`);
+    if (parse)
+      out.push(
+        `parse: outcomes per pass ${JSON.stringify(parse.outcomes)}; use case ${fmt(parse.useCasePerMailMs, 2)} ms per mail`,
+      );
     for (const [name, message] of Object.entries(errors)) out.push(`FAILED ${name}: ${message}`);
     out.push('');
     out.push(missed.length ? `Budgets missed: ${missed.join(', ')}` : 'Every budget met.');

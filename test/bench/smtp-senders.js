@@ -5,7 +5,9 @@
 const nodemailer = require('nodemailer');
 
 const [port, concurrency] = process.argv.slice(2).map(Number);
-const transports = Array.from({ length: concurrency }, () => nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }));
+const transports = Array.from({ length: concurrency }, () =>
+  nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true }),
+);
 let next = 0;
 
 process.on('message', async ({ id, mail, transport }) => {

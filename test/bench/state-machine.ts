@@ -10,12 +10,17 @@ interface AslState {
   Choices?: { Next: string }[];
 }
 
-function definitionOf(resource: { Properties?: Record<string, unknown> }): { StartAt: string; States: Record<string, AslState> } {
+function definitionOf(resource: { Properties?: Record<string, unknown> }): {
+  StartAt: string;
+  States: Record<string, AslState>;
+} {
   const raw = resource.Properties?.DefinitionString;
   const text =
     typeof raw === 'string'
       ? raw
-      : ((raw as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? []).map((part) => (typeof part === 'string' ? part : 'arn:aws:placeholder')).join('');
+      : ((raw as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [])
+          .map((part) => (typeof part === 'string' ? part : 'arn:aws:placeholder'))
+          .join('');
   return JSON.parse(text) as { StartAt: string; States: Record<string, AslState> };
 }
 
@@ -38,7 +43,9 @@ function walk(states: Record<string, AslState>, start: string, escalate: boolean
  * Transitions of one timer execution that runs its step (every Choice takes its Default: the step's
  * task succeeds), and of one stopped while it waits (it entered only the first state).
  */
-export function timerTransitions(template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }): { step: number; stopped: number; machines: number } {
+export function timerTransitions(template: {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}): { step: number; stopped: number; machines: number } {
   const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
   if (machines.length === 0) return { step: 0, stopped: 0, machines: 0 };
   const def = definitionOf(machines[0]);

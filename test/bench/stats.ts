@@ -17,7 +17,8 @@ export const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-export const mean = (values: number[]): number => (values.length ? values.reduce((s, v) => s + v, 0) / values.length : Number.NaN);
+export const mean = (values: number[]): number =>
+  values.length ? values.reduce((s, v) => s + v, 0) / values.length : Number.NaN;
 
 export const round = (value: number, digits = 1): number => {
   const f = 10 ** digits;

@@ -17,7 +17,12 @@ describe('attachments too large to forward', () => {
     home = mkdtempSync(join(tmpdir(), 'triage-att-'));
     const config = join(home, 'config.yaml');
     writeFileSync(config, `${readFileSync(CONFIG_PATH, 'utf8')}\nforwardAttachmentsUpToMb: 0.5\n`);
-    stack = await startLocalStack({ stateDir: join(home, 'state'), configPath: config, ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 }, log: () => undefined });
+    stack = await startLocalStack({
+      stateDir: join(home, 'state'),
+      configPath: config,
+      ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 },
+      log: () => undefined,
+    });
   });
 
   afterAll(async () => {
@@ -28,7 +33,12 @@ describe('attachments too large to forward', () => {
   it('attaches the small file, links the large one, and the link serves the original bytes', async () => {
     const large = Buffer.alloc(800 * 1024);
     for (let i = 0; i < large.length; i++) large[i] = (i * 31) % 251;
-    const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true });
+    const smtp = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: stack.ports.smtp,
+      secure: false,
+      ignoreTLS: true,
+    });
     await smtp.sendMail({
       from: 'a@customer.example.org',
       to: 'support@example.com',
@@ -41,7 +51,9 @@ describe('attachments too large to forward', () => {
     });
     smtp.close();
     await stack.whenIdle();
-    const copy = jsonLines<{ to: string[]; text: string; headers: Record<string, string> }>((await triage(join(home, 'state'), ['outbox', '--json'])).stdout).find((m) => m.to.includes('tom@agents.example.com'))!;
+    const copy = jsonLines<{ to: string[]; text: string; headers: Record<string, string> }>(
+      (await triage(join(home, 'state'), ['outbox', '--json'])).stdout,
+    ).find((m) => m.to.includes('tom@agents.example.com'))!;
     expect(copy.text).toMatch(/Attachments: notes\.txt \(18 bytes\)/);
     const link = /core dump\.bin \(819200 bytes\): (\S+)/.exec(copy.text)?.[1];
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+\/attachments\/SUP-1001\/.+X-Amz-Signature=/);

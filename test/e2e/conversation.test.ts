@@ -25,15 +25,27 @@ describe('conversations through the local stack', () => {
     await smtp.sendMail(mail);
     await stack.whenIdle();
   };
-  const sentTo = async (address: string) => (await outbox()).filter((m) => m.to.includes(address) || m.cc.includes(address));
+  const sentTo = async (address: string) =>
+    (await outbox()).filter((m) => m.to.includes(address) || m.cc.includes(address));
 
   let agentCopy: OutboxLine;
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'triage-conv-'));
-    stack = await startLocalStack({ stateDir: home, ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 }, log: () => undefined });
+    stack = await startLocalStack({
+      stateDir: home,
+      ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 },
+      log: () => undefined,
+    });
     smtp = nodemailer.createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true });
-    await send({ from: '"Jane Doe" <jane@customer.example.org>', to: 'support@example.com', cc: 'joe@customer.example.org', subject: 'Login broken', text: 'I cannot log in since this morning.', messageId: '<jane-1@customer.example.org>' });
+    await send({
+      from: '"Jane Doe" <jane@customer.example.org>',
+      to: 'support@example.com',
+      cc: 'joe@customer.example.org',
+      subject: 'Login broken',
+      text: 'I cannot log in since this morning.',
+      messageId: '<jane-1@customer.example.org>',
+    });
     agentCopy = (await sentTo('tom@agents.example.com'))[0];
   });
 
@@ -59,7 +71,7 @@ describe('conversations through the local stack', () => {
     expect(relay.from).toBe('support@example.com');
     expect(relay.cc).toEqual(['joe@customer.example.org']);
     expect(relay.headers['in-reply-to']).toBe('<jane-1@customer.example.org>');
-    expect(relay.headers['references']).toContain('<jane-1@customer.example.org>');
+    expect(relay.headers.references).toContain('<jane-1@customer.example.org>');
     expect(relay.text).toContain('I reset your session');
     expect(relay.text).not.toContain('tom@agents.example.com');
     expect(relay.text).not.toContain('I cannot log in since this morning'); // the quoted history was stripped
@@ -68,7 +80,14 @@ describe('conversations through the local stack', () => {
 
     // Jane answers the relay from her mail client.
     const copiesBefore = (await sentTo('tom@agents.example.com')).length;
-    await send({ from: 'jane@customer.example.org', to: 'support@example.com', subject: `Re: ${relay.subject}`, inReplyTo: relay.headers['message-id'], references: [relay.headers['references'], relay.headers['message-id']].join(' '), text: 'Works now, thanks!' });
+    await send({
+      from: 'jane@customer.example.org',
+      to: 'support@example.com',
+      subject: `Re: ${relay.subject}`,
+      inReplyTo: relay.headers['message-id'],
+      references: [relay.headers.references, relay.headers['message-id']].join(' '),
+      text: 'Works now, thanks!',
+    });
     const copies = await sentTo('tom@agents.example.com');
     expect(copies).toHaveLength(copiesBefore + 1);
     expect(copies.at(-1)!.text).toContain('Works now, thanks!');
@@ -80,41 +99,111 @@ describe('conversations through the local stack', () => {
     const reachedJane = async () => (await sentTo('jane@customer.example.org')).length;
     const before = await reachedJane();
     const replyTo = agentCopy.headers['reply-to'];
-    await send({ from: 'mallory@evil.example', to: replyTo, subject: 'Re: [SUP-1001] Login broken', text: 'Stranger text' });
-    await send({ from: 'tom@agents.example.com', to: replyTo, subject: 'Re: [SUP-1001] Login broken', text: 'Spoofed agent text', headers: { 'X-Triage-Test-Verdicts': 'spf=FAIL; dkim=FAIL; dmarc=FAIL' } });
-    const badToken = replyTo.replace(/\.([a-z2-7]{16})@/, (_m: string, t: string) => `.${t.slice(0, -1)}${t.endsWith('a') ? 'b' : 'a'}@`);
-    await send({ from: 'tom@agents.example.com', to: badToken, subject: 'Re: [SUP-1001] Login broken', text: 'Bad token text' });
-    await send({ from: 'mallory@evil.example', to: 'support@example.com', subject: 'Re: [SUP-1001] Login broken', text: 'Stolen tag text' });
+    await send({
+      from: 'mallory@evil.example',
+      to: replyTo,
+      subject: 'Re: [SUP-1001] Login broken',
+      text: 'Stranger text',
+    });
+    await send({
+      from: 'tom@agents.example.com',
+      to: replyTo,
+      subject: 'Re: [SUP-1001] Login broken',
+      text: 'Spoofed agent text',
+      headers: { 'X-Triage-Test-Verdicts': 'spf=FAIL; dkim=FAIL; dmarc=FAIL' },
+    });
+    const badToken = replyTo.replace(
+      /\.([a-z2-7]{16})@/,
+      (_m: string, t: string) => `.${t.slice(0, -1)}${t.endsWith('a') ? 'b' : 'a'}@`,
+    );
+    await send({
+      from: 'tom@agents.example.com',
+      to: badToken,
+      subject: 'Re: [SUP-1001] Login broken',
+      text: 'Bad token text',
+    });
+    await send({
+      from: 'mallory@evil.example',
+      to: 'support@example.com',
+      subject: 'Re: [SUP-1001] Login broken',
+      text: 'Stolen tag text',
+    });
     expect(await reachedJane()).toBe(before);
     for (const text of ['Stranger text', 'Spoofed agent text', 'Bad token text', 'Stolen tag text']) {
-      expect((await outbox()).some((m) => m.text.includes(text) && (m.to.includes('jane@customer.example.org') || m.cc.includes('jane@customer.example.org')))).toBe(false);
+      expect(
+        (await outbox()).some(
+          (m) =>
+            m.text.includes(text) &&
+            (m.to.includes('jane@customer.example.org') || m.cc.includes('jane@customer.example.org')),
+        ),
+      ).toBe(false);
     }
-    const messages = (await show('SUP-1001')).messages as { kind: string; from: string; refusal?: string; text: string }[];
+    const messages = (await show('SUP-1001')).messages as {
+      kind: string;
+      from: string;
+      refusal?: string;
+      text: string;
+    }[];
     expect(messages.filter((m) => m.kind === 'refused').map((m) => [m.from, m.refusal])).toEqual([
       ['mallory@evil.example', expect.stringMatching(/neither an agent of support nor a participant/)],
       ['tom@agents.example.com', expect.stringMatching(/failed SES authentication/)],
     ]);
     expect(messages.some((m) => m.text.includes('Stolen tag text'))).toBe(false);
-    const linked = jsonLines<{ id: string; customer: string }>((await triage(home, ['tickets', '--json'])).stdout).find((t) => t.customer === 'mallory@evil.example')!;
-    expect(await show(linked.id)).toMatchObject({ linkedTo: 'SUP-1001', linkReason: expect.stringMatching(/subject tag \[SUP-1001\]/) });
+    const linked = jsonLines<{ id: string; customer: string }>((await triage(home, ['tickets', '--json'])).stdout).find(
+      (t) => t.customer === 'mallory@evil.example',
+    )!;
+    expect(await show(linked.id)).toMatchObject({
+      linkedTo: 'SUP-1001',
+      linkReason: expect.stringMatching(/subject tag \[SUP-1001\]/),
+    });
     expect((await sentTo('tom@agents.example.com')).some((m) => m.subject.includes('Not relayed'))).toBe(true); // the failing agent was told
   });
 
   it('plays agent and customer with `triage reply`, threaded like a mail client', async () => {
-    await smtp.sendMail({ from: 'kim@customer.example.org', to: 'sales@example.com', subject: 'Quote for 5 seats', text: 'Price?', messageId: '<kim-1@customer.example.org>' });
+    await smtp.sendMail({
+      from: 'kim@customer.example.org',
+      to: 'sales@example.com',
+      subject: 'Quote for 5 seats',
+      text: 'Price?',
+      messageId: '<kim-1@customer.example.org>',
+    });
     await stack.whenIdle();
-    const agent = await triage(home, ['reply', 'SAL-1001', '--from', 'sam@agents.example.com', '--text', 'It is 40 EUR per seat.', '--json']);
+    const agent = await triage(home, [
+      'reply',
+      'SAL-1001',
+      '--from',
+      'sam@agents.example.com',
+      '--text',
+      'It is 40 EUR per seat.',
+      '--json',
+    ]);
     expect(agent.code).toBe(0);
     const sentByAgent = JSON.parse(agent.stdout);
-    expect(sentByAgent).toMatchObject({ role: 'agent', to: expect.stringMatching(/^sal-1001\.[a-z2-7]{16}@reply\.example\.com$/), inReplyTo: expect.stringMatching(/@email\.amazonses\.com>$/) });
+    expect(sentByAgent).toMatchObject({
+      role: 'agent',
+      to: expect.stringMatching(/^sal-1001\.[a-z2-7]{16}@reply\.example\.com$/),
+      inReplyTo: expect.stringMatching(/@email\.amazonses\.com>$/),
+    });
     await stack.whenIdle();
     const relay = (await sentTo('kim@customer.example.org')).at(-1)!;
     expect(relay).toMatchObject({ from: 'sales@example.com' });
     expect(relay.text).toContain('40 EUR per seat');
     expect(relay.headers['in-reply-to']).toBe('<kim-1@customer.example.org>');
 
-    const customer = await triage(home, ['reply', 'SAL-1001', '--from', 'kim@customer.example.org', '--text', 'Deal, please send the order form.', '--json']);
-    expect(JSON.parse(customer.stdout)).toMatchObject({ role: 'customer', to: 'sales@example.com', inReplyTo: relay.headers['message-id'] });
+    const customer = await triage(home, [
+      'reply',
+      'SAL-1001',
+      '--from',
+      'kim@customer.example.org',
+      '--text',
+      'Deal, please send the order form.',
+      '--json',
+    ]);
+    expect(JSON.parse(customer.stdout)).toMatchObject({
+      role: 'customer',
+      to: 'sales@example.com',
+      inReplyTo: relay.headers['message-id'],
+    });
     await stack.whenIdle();
     expect((await sentTo('sam@agents.example.com')).at(-1)!.text).toContain('Deal, please send the order form.');
     expect(await show('SAL-1001')).toMatchObject({ status: 'open', firstResponseAt: expect.any(String) });
@@ -123,17 +212,51 @@ describe('conversations through the local stack', () => {
   it('applies commands and keeps #note away from the customer', async () => {
     const replyTo = agentCopy.headers['reply-to'];
     const before = (await sentTo('jane@customer.example.org')).length;
-    await send({ from: 'tom@agents.example.com', to: replyTo, subject: 'Re: [SUP-1001] Login broken', text: '#note\nSession store had a stale lock; fixed in prod.' });
-    await send({ from: 'tom@agents.example.com', to: replyTo, subject: 'Re: [SUP-1001] Login broken', text: '#priority high\n#assign tom\n#pending' });
+    await send({
+      from: 'tom@agents.example.com',
+      to: replyTo,
+      subject: 'Re: [SUP-1001] Login broken',
+      text: '#note\nSession store had a stale lock; fixed in prod.',
+    });
+    await send({
+      from: 'tom@agents.example.com',
+      to: replyTo,
+      subject: 'Re: [SUP-1001] Login broken',
+      text: '#priority high\n#assign tom\n#pending',
+    });
     expect((await sentTo('jane@customer.example.org')).length).toBe(before);
-    expect((await outbox()).some((m) => m.text.includes('stale lock') && m.to.includes('tara@agents.example.com'))).toBe(true);
-    expect((await outbox()).some((m) => m.text.includes('stale lock') && (m.to.includes('jane@customer.example.org') || m.cc.includes('joe@customer.example.org')))).toBe(false);
-    expect(await show('SUP-1001')).toMatchObject({ priority: 'high', assignee: 'tom@agents.example.com', status: 'pending' });
-    await send({ from: 'tom@agents.example.com', to: replyTo, subject: 'Re: [SUP-1001] Login broken', text: '#close\nClosing this, glad it works.' });
+    expect(
+      (await outbox()).some((m) => m.text.includes('stale lock') && m.to.includes('tara@agents.example.com')),
+    ).toBe(true);
+    expect(
+      (await outbox()).some(
+        (m) =>
+          m.text.includes('stale lock') &&
+          (m.to.includes('jane@customer.example.org') || m.cc.includes('joe@customer.example.org')),
+      ),
+    ).toBe(false);
+    expect(await show('SUP-1001')).toMatchObject({
+      priority: 'high',
+      assignee: 'tom@agents.example.com',
+      status: 'pending',
+    });
+    await send({
+      from: 'tom@agents.example.com',
+      to: replyTo,
+      subject: 'Re: [SUP-1001] Login broken',
+      text: '#close\nClosing this, glad it works.',
+    });
     expect(await show('SUP-1001')).toMatchObject({ status: 'closed' });
     const toJane = await sentTo('jane@customer.example.org');
-    expect(toJane.find((m) => m.subject.startsWith('Re: [SUP-1001]') && m.text.includes('glad it works'))).toBeDefined();
+    expect(
+      toJane.find((m) => m.subject.startsWith('Re: [SUP-1001]') && m.text.includes('glad it works')),
+    ).toBeDefined();
     // an agent's #close asks the customer the one survey question (the timer's `survey` step, due at once)
-    await waitFor(async () => (await sentTo('jane@customer.example.org')).find((m) => m.subject.startsWith('[SUP-1001] One question')), 10_000, 'the survey mail');
+    await waitFor(
+      async () =>
+        (await sentTo('jane@customer.example.org')).find((m) => m.subject.startsWith('[SUP-1001] One question')),
+      10_000,
+      'the survey mail',
+    );
   });
 });

@@ -28,7 +28,8 @@ describe('customers, status mail and weekly report through the local stack', () 
     await smtp.sendMail(mail);
     await stack.whenIdle();
   };
-  const statusReplies = async (address: string) => (await sentTo(address)).filter((m) => m.subject.startsWith('Your open tickets with Example Corp'));
+  const statusReplies = async (address: string) =>
+    (await sentTo(address)).filter((m) => m.subject.startsWith('Your open tickets with Example Corp'));
   const today = () => new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
@@ -40,10 +41,34 @@ describe('customers, status mail and weekly report through the local stack', () 
     writeFileSync(config, stringify(raw));
     stack = await startLocalStack({ stateDir: home, configPath: config, ports: FREE_PORTS, log: () => undefined });
     smtp = nodemailer.createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true });
-    await send({ from: '"Jane Doe" <jane@customer.example.org>', to: 'billing@example.com', subject: 'Refund for invoice 7', text: 'Please refund.', messageId: '<r1@customer.example.org>' });
-    await send({ from: '"Jane Doe" <Jane@Customer.example.org>', to: 'support@example.com', subject: 'Login broken', text: 'Cannot log in.', messageId: '<r2@customer.example.org>' });
-    await send({ from: 'Joe <joe@other.example.net>', to: 'help@example.com', subject: 'Price quote for 20 licenses', text: 'What would it cost?', messageId: '<r3@other.example.net>' });
-    await send({ from: 'jane.private@mail.example.com', to: 'billing@example.com', subject: 'VAT number on my invoice', text: 'Please add my VAT number.', messageId: '<r4@mail.example.com>' });
+    await send({
+      from: '"Jane Doe" <jane@customer.example.org>',
+      to: 'billing@example.com',
+      subject: 'Refund for invoice 7',
+      text: 'Please refund.',
+      messageId: '<r1@customer.example.org>',
+    });
+    await send({
+      from: '"Jane Doe" <Jane@Customer.example.org>',
+      to: 'support@example.com',
+      subject: 'Login broken',
+      text: 'Cannot log in.',
+      messageId: '<r2@customer.example.org>',
+    });
+    await send({
+      from: 'Joe <joe@other.example.net>',
+      to: 'help@example.com',
+      subject: 'Price quote for 20 licenses',
+      text: 'What would it cost?',
+      messageId: '<r3@other.example.net>',
+    });
+    await send({
+      from: 'jane.private@mail.example.com',
+      to: 'billing@example.com',
+      subject: 'VAT number on my invoice',
+      text: 'Please add my VAT number.',
+      messageId: '<r4@mail.example.com>',
+    });
   });
 
   afterAll(async () => {
@@ -53,9 +78,21 @@ describe('customers, status mail and weekly report through the local stack', () 
     if (configDir) rmSync(configDir, { recursive: true, force: true });
   });
 
-  it('answers a status mail with the sender\'s own open tickets only, and opens no ticket', async () => {
-    await send({ from: 'jane@customer.example.org', to: 'sales@example.com', subject: 'status', text: '', messageId: '<s1@customer.example.org>' });
-    await send({ from: 'joe@other.example.net', to: 'help@example.com', subject: 'Re: Status', text: '', messageId: '<s2@other.example.net>' });
+  it("answers a status mail with the sender's own open tickets only, and opens no ticket", async () => {
+    await send({
+      from: 'jane@customer.example.org',
+      to: 'sales@example.com',
+      subject: 'status',
+      text: '',
+      messageId: '<s1@customer.example.org>',
+    });
+    await send({
+      from: 'joe@other.example.net',
+      to: 'help@example.com',
+      subject: 'Re: Status',
+      text: '',
+      messageId: '<s2@other.example.net>',
+    });
 
     const [jane] = await statusReplies('jane@customer.example.org');
     expect(jane).toMatchObject({ from: 'sales@example.com', subject: 'Your open tickets with Example Corp: 2' });
@@ -76,39 +113,89 @@ describe('customers, status mail and weekly report through the local stack', () 
 
   it('tells a sender that fails authentication nothing', async () => {
     const before = (await outbox()).length;
-    await send({ from: 'jane@customer.example.org', to: 'billing@example.com', subject: 'status', text: '', messageId: '<forged@customer.example.org>', headers: { 'X-Triage-Test-Verdicts': 'spf=FAIL; dkim=FAIL; dmarc=FAIL' } });
+    await send({
+      from: 'jane@customer.example.org',
+      to: 'billing@example.com',
+      subject: 'status',
+      text: '',
+      messageId: '<forged@customer.example.org>',
+      headers: { 'X-Triage-Test-Verdicts': 'spf=FAIL; dkim=FAIL; dmarc=FAIL' },
+    });
     expect(await outbox()).toHaveLength(before);
     expect(jsonLines((await cli('tickets', '--json')).stdout)).toHaveLength(4);
   });
 
   it('merges two addresses of one person: both show one customer, and a status mail from either lists all', async () => {
     const merged = await cli('customers', 'merge', 'jane@customer.example.org', 'Jane.Private@mail.example.com');
-    expect(merged).toMatchObject({ code: 0, stdout: 'jane.private@mail.example.com is now an alias of jane@customer.example.org: 3 ticket(s) (BIL-1001, BIL-1002, SUP-1001); aliases: jane.private@mail.example.com\n' });
+    expect(merged).toMatchObject({
+      code: 0,
+      stdout:
+        'jane.private@mail.example.com is now an alias of jane@customer.example.org: 3 ticket(s) (BIL-1001, BIL-1002, SUP-1001); aliases: jane.private@mail.example.com\n',
+    });
     const shown = await cli('customers', 'show', 'jane.private@mail.example.com', '--json');
-    expect(JSON.parse(shown.stdout)).toMatchObject({ address: 'jane@customer.example.org', aliases: ['jane.private@mail.example.com'], ticketIds: ['BIL-1001', 'BIL-1002', 'SUP-1001'] });
-    expect(JSON.parse(shown.stdout).tickets.map((t: { customer: string }) => t.customer).sort()).toEqual(['jane.private@mail.example.com', 'jane@customer.example.org', 'jane@customer.example.org']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      address: 'jane@customer.example.org',
+      aliases: ['jane.private@mail.example.com'],
+      ticketIds: ['BIL-1001', 'BIL-1002', 'SUP-1001'],
+    });
+    expect(
+      JSON.parse(shown.stdout)
+        .tickets.map((t: { customer: string }) => t.customer)
+        .sort(),
+    ).toEqual(['jane.private@mail.example.com', 'jane@customer.example.org', 'jane@customer.example.org']);
     const table = await cli('customers', 'show', 'jane@customer.example.org');
-    expect(table.stdout).toMatch(/^BIL-1002\s+billing\s+open\s+normal\s+jane\.private@mail\.example\.com\s+VAT number on my invoice/m);
+    expect(table.stdout).toMatch(
+      /^BIL-1002\s+billing\s+open\s+normal\s+jane\.private@mail\.example\.com\s+VAT number on my invoice/m,
+    );
 
-    await send({ from: 'jane.private@mail.example.com', to: 'billing@example.com', subject: 'status', text: '', messageId: '<s3@mail.example.com>' });
+    await send({
+      from: 'jane.private@mail.example.com',
+      to: 'billing@example.com',
+      subject: 'status',
+      text: '',
+      messageId: '<s3@mail.example.com>',
+    });
     const [reply] = await statusReplies('jane.private@mail.example.com');
     expect(reply.subject).toBe('Your open tickets with Example Corp: 3');
     for (const id of ['BIL-1001', 'BIL-1002', 'SUP-1001']) expect(reply.text).toContain(`[${id}]`);
     expect(reply.text).not.toContain('SAL-1001');
 
     // later mail from the alias joins the primary's record
-    await send({ from: 'jane.private@mail.example.com', to: 'support@example.com', subject: 'App crashes', text: 'It crashes.', messageId: '<r5@mail.example.com>' });
-    expect(JSON.parse((await cli('customers', 'show', 'jane@customer.example.org', '--json')).stdout).ticketIds).toEqual(['BIL-1001', 'BIL-1002', 'SUP-1001', 'SUP-1002']);
+    await send({
+      from: 'jane.private@mail.example.com',
+      to: 'support@example.com',
+      subject: 'App crashes',
+      text: 'It crashes.',
+      messageId: '<r5@mail.example.com>',
+    });
+    expect(
+      JSON.parse((await cli('customers', 'show', 'jane@customer.example.org', '--json')).stdout).ticketIds,
+    ).toEqual(['BIL-1001', 'BIL-1002', 'SUP-1001', 'SUP-1002']);
 
-    expect(await cli('customers', 'merge', 'jane@customer.example.org', 'jane@customer.example.org')).toMatchObject({ code: 1, stderr: 'triage: cannot merge jane@customer.example.org into itself\n' });
-    expect(await cli('customers', 'show', 'nobody@example.org')).toMatchObject({ code: 1, stderr: 'triage: no customer nobody@example.org in the local stack: the address has opened no ticket\n' });
-    expect(await cli('customers', 'show', 'not-an-address')).toMatchObject({ code: 1, stderr: 'triage: expected an e-mail address such as jane@example.org, got "not-an-address"\n' });
+    expect(await cli('customers', 'merge', 'jane@customer.example.org', 'jane@customer.example.org')).toMatchObject({
+      code: 1,
+      stderr: 'triage: cannot merge jane@customer.example.org into itself\n',
+    });
+    expect(await cli('customers', 'show', 'nobody@example.org')).toMatchObject({
+      code: 1,
+      stderr: 'triage: no customer nobody@example.org in the local stack: the address has opened no ticket\n',
+    });
+    expect(await cli('customers', 'show', 'not-an-address')).toMatchObject({
+      code: 1,
+      stderr: 'triage: expected an e-mail address such as jane@example.org, got "not-an-address"\n',
+    });
   });
 
   it('prints the weekly report with figures, and --send mails it to the managers', async () => {
     // Ana answers BIL-1001 (a first response); everything else stays unanswered.
     const copy = (await sentTo('ana@agents.example.com')).find((m) => m.subject.startsWith('[BIL-1001]'))!;
-    await send({ from: 'Ana <ana@agents.example.com>', to: copy.headers['reply-to'], subject: `Re: ${copy.subject}`, text: 'Refunded today.', inReplyTo: copy.headers['message-id'] });
+    await send({
+      from: 'Ana <ana@agents.example.com>',
+      to: copy.headers['reply-to'],
+      subject: `Re: ${copy.subject}`,
+      text: 'Refunded today.',
+      inReplyTo: copy.headers['message-id'],
+    });
 
     const printed = await cli('report', '--week', '--json', '--ending', today());
     expect(printed.code).toBe(0);
@@ -116,7 +203,12 @@ describe('customers, status mail and weekly report through the local stack', () 
     expect(sent).toBeUndefined();
     const line = (d: string) => report.departments.find((f) => f.department === d)!;
     expect(report.week.to).toBe(today());
-    expect(report.departments.map((d) => [d.department, d.newTickets])).toEqual([['billing', 2], ['support', 2], ['sales', 1], ['triage', 0]]);
+    expect(report.departments.map((d) => [d.department, d.newTickets])).toEqual([
+      ['billing', 2],
+      ['support', 2],
+      ['sales', 1],
+      ['triage', 0],
+    ]);
     expect(line('billing').firstResponse.answered).toBe(1);
     // seconds after the mail, in business hours of London (0 when the office is closed)
     expect(line('billing').firstResponse.medianBusinessHours).toBeGreaterThanOrEqual(0);
@@ -124,7 +216,10 @@ describe('customers, status mail and weekly report through the local stack', () 
     expect(report.overall.firstResponse.answered).toBe(1);
     expect(report.overall.missedTarget).toBe(0);
     expect(report.overall.autoAnswered).toEqual({ count: 0, share: 0 });
-    expect(report.overall.topKeywords).toEqual([{ keyword: 'price', count: 1 }, { keyword: 'quote', count: 1 }]);
+    expect(report.overall.topKeywords).toEqual([
+      { keyword: 'price', count: 1 },
+      { keyword: 'quote', count: 1 },
+    ]);
     expect(report.overall.backlog).toEqual({ '<1d': 5, '1-3d': 0, '3-7d': 0, '>7d': 0, total: 5 });
 
     const table = await cli('report', '--week', '--ending', today());
@@ -136,12 +231,21 @@ describe('customers, status mail and weekly report through the local stack', () 
     expect(sending.code).toBe(0);
     expect(sending.stdout).toMatch(/^sent to boss@example\.com \(<.+>\)$/m);
     const [mail] = await sentTo('boss@example.com');
-    expect(mail).toMatchObject({ from: 'help@example.com', subject: `Example Corp weekly report ${report.week.from} to ${today()}: 5 new tickets, 0 missed the target` });
+    expect(mail).toMatchObject({
+      from: 'help@example.com',
+      subject: `Example Corp weekly report ${report.week.from} to ${today()}: 5 new tickets, 0 missed the target`,
+    });
     expect(mail.headers['auto-submitted']).toBe('auto-generated');
     expect(mail.text).toMatch(/^billing\s+2\s+1\s/m);
     expect(mail.text).toContain('Top keywords: price (1), quote (1)');
 
-    expect(await cli('report', '--week', '--ending', '2026-02-30')).toMatchObject({ code: 1, stderr: 'triage: --ending: expected a date as YYYY-MM-DD, got "2026-02-30"\n' });
-    expect(await cli('report', '--send')).toMatchObject({ code: 1, stderr: 'triage: --ending and --send go with --week\n' });
+    expect(await cli('report', '--week', '--ending', '2026-02-30')).toMatchObject({
+      code: 1,
+      stderr: 'triage: --ending: expected a date as YYYY-MM-DD, got "2026-02-30"\n',
+    });
+    expect(await cli('report', '--send')).toMatchObject({
+      code: 1,
+      stderr: 'triage: --ending and --send go with --week\n',
+    });
   });
 });

@@ -29,9 +29,22 @@ describe('faults: outages, the dead-letter queue and its replay, SES throttling'
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'triage-faults-'));
     // Lambda retries a failed asynchronous event after about 1 and 2 minutes; here after 0.2 and 0.4 s.
-    stack = await startLocalStack({ stateDir: home, ports: FREE_PORTS, log: () => undefined, retryDelaysMs: [200, 400], functionLogLevel: 'SILENT' });
+    stack = await startLocalStack({
+      stateDir: home,
+      ports: FREE_PORTS,
+      log: () => undefined,
+      retryDelaysMs: [200, 400],
+      functionLogLevel: 'SILENT',
+    });
     stack.events.on('deadLetter', (d) => deadLetters.push(d.label));
-    smtp = nodemailer.createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true, pool: true, maxConnections: 4 });
+    smtp = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: stack.ports.smtp,
+      secure: false,
+      ignoreTLS: true,
+      pool: true,
+      maxConnections: 4,
+    });
     clients = stackClients(stack);
   });
 
@@ -43,15 +56,25 @@ describe('faults: outages, the dead-letter queue and its replay, SES throttling'
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  const dlqFiles = () => (existsSync(stack.layout.dlq) ? readdirSync(stack.layout.dlq).filter((f) => f.endsWith('.json')) : []);
-  const send = (from: string, to: string, subject: string) => smtp.sendMail({ from, to, subject, text: `${subject}. Please help.`, messageId: `<${from.split('@')[0]}@customer.example.org>` });
+  const dlqFiles = () =>
+    existsSync(stack.layout.dlq) ? readdirSync(stack.layout.dlq).filter((f) => f.endsWith('.json')) : [];
+  const send = (from: string, to: string, subject: string) =>
+    smtp.sendMail({
+      from,
+      to,
+      subject,
+      text: `${subject}. Please help.`,
+      messageId: `<${from.split('@')[0]}@customer.example.org>`,
+    });
 
   /**
    * Replays the DLQ. `cli`: as an operator does, `triage replay --dlq` (a separate process running the
    * inbound handler against the running stack's emulators). `in-process`: the stack's test hook, which
    * hands each stored event to the same function again as an asynchronous invocation.
    */
-  async function replayDlq(how: 'cli' | 'in-process'): Promise<{ key: string | null; outcome: string; reason?: string }[]> {
+  async function replayDlq(
+    how: 'cli' | 'in-process',
+  ): Promise<{ key: string | null; outcome: string; reason?: string }[]> {
     if (how === 'in-process') {
       const letters = stack.testHooks.replayDeadLetters();
       await stack.whenIdle({ timeoutMs: 60_000 });
@@ -96,7 +119,9 @@ describe('faults: outages, the dead-letter queue and its replay, SES throttling'
     await stack.whenIdle({ timeoutMs: 30_000 });
 
     await stack.testHooks.outage.stop('ses');
-    const during = ['ses-down-1', 'ses-down-2', 'ses-down-3', 'ses-down-4', 'ses-down-5'].map((n) => `${n}@customer.example.org`);
+    const during = ['ses-down-1', 'ses-down-2', 'ses-down-3', 'ses-down-4', 'ses-down-5'].map(
+      (n) => `${n}@customer.example.org`,
+    );
     await Promise.all(during.map((from) => send(from, 'billing@example.com', `Refund for ${from}`)));
     await stack.whenIdle({ timeoutMs: 60_000 }); // SDK retries, Lambda's two retries, then the DLQ
     const lettersDuringOutage = dlqFiles().length;
@@ -108,7 +133,14 @@ describe('faults: outages, the dead-letter queue and its replay, SES throttling'
     expect(dlqFiles()).toEqual([]);
     const rows = await ledger([...before, ...during], 'ana@agents.example.com');
     sesOutageRows = rows;
-    replayReasons = [...new Set(replayed.map((l) => l.reason ?? '').filter((r) => /no acknowledgement/.test(r)).map((r) => r.replace(/^.*no acknowledgement: /, '')))];
+    replayReasons = [
+      ...new Set(
+        replayed
+          .map((l) => l.reason ?? '')
+          .filter((r) => /no acknowledgement/.test(r))
+          .map((r) => r.replace(/^.*no acknowledgement: /, '')),
+      ),
+    ];
     figures.push(
       `SES outage: ${before.length + during.length} mails, ${during.length} during the outage -> ${lettersDuringOutage} dead letters -> ${replayed.length} replayed (triage replay --dlq); ${summary(rows)}` +
         (replayReasons.length ? ` (replay: "no acknowledgement: ${replayReasons.join('; ')}")` : ''),
@@ -141,7 +173,9 @@ describe('faults: outages, the dead-letter queue and its replay, SES throttling'
     const replayed = await replayDlq('in-process');
     expect(dlqFiles()).toEqual([]);
     const rows = await ledger(senders, 'sam@agents.example.com');
-    figures.push(`DynamoDB outage mid-run: ${senders.length} mails -> ${letters} dead letters -> ${replayed.length} replayed (in-process); ${summary(rows)}`);
+    figures.push(
+      `DynamoDB outage mid-run: ${senders.length} mails -> ${letters} dead letters -> ${replayed.length} replayed (in-process); ${summary(rows)}`,
+    );
     expect(letters).toBeGreaterThan(0);
     expectNoLossNoDuplicate(rows);
   });
@@ -162,7 +196,9 @@ describe('faults: outages, the dead-letter queue and its replay, SES throttling'
 
     const rows = await ledger(senders, 'sam@agents.example.com');
     const throttled = stack.testHooks.ses.stats.throttled - throttledBefore;
-    figures.push(`SES burst: ${senders.length} mails (${senders.length * 2} messages) at a maximum send rate of ${rate} recipients/s -> ${throttled} requests throttled, ${letters} dead letters, ${seconds.toFixed(1)} s; ${summary(rows)}`);
+    figures.push(
+      `SES burst: ${senders.length} mails (${senders.length * 2} messages) at a maximum send rate of ${rate} recipients/s -> ${throttled} requests throttled, ${letters} dead letters, ${seconds.toFixed(1)} s; ${summary(rows)}`,
+    );
     expect(throttled).toBeGreaterThan(0);
     expect(rows).toEqual(rows.map((r) => ({ sender: r.sender, tickets: 1, acks: 1, copies: 1 })));
     expect(dlqFiles()).toEqual([]);

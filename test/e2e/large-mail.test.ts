@@ -19,17 +19,20 @@ describe('a 40 MB mail', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is processed within the inbound function\'s configured memory', async () => {
+  it("is processed within the inbound function's configured memory", async () => {
     const file = join(dir, 'big.eml');
     const bytes = await writeBigMail(file);
     expect(bytes).toBeGreaterThan(39 * 1000 * 1000);
     const result = measureBigMail(file);
 
     const { stack, template } = build();
-    const inbound = template.toJSON().Resources[stack.getLogicalId(stack.inboundFunction.fn.node.defaultChild as never)];
+    const inbound =
+      template.toJSON().Resources[stack.getLogicalId(stack.inboundFunction.fn.node.defaultChild as never)];
     const memoryMiB = inbound.Properties.MemorySize as number;
 
-    console.log(`=== 40 MB figures ===\nmail ${(bytes / 1e6).toFixed(1)} MB, ${result.attachments} attachments: outcome ${result.outcome} in ${result.ms} ms; peak RSS ${result.peakRssMiB.toFixed(0)} MiB (before the run ${result.beforeRssMiB.toFixed(0)} MiB); inbound function memory ${memoryMiB} MiB`);
+    console.log(
+      `=== 40 MB figures ===\nmail ${(bytes / 1e6).toFixed(1)} MB, ${result.attachments} attachments: outcome ${result.outcome} in ${result.ms} ms; peak RSS ${result.peakRssMiB.toFixed(0)} MiB (before the run ${result.beforeRssMiB.toFixed(0)} MiB); inbound function memory ${memoryMiB} MiB`,
+    );
     expect(result.outcome).toBe('created');
     expect(result.attachments).toBe(4);
     // Lambda's memory setting must hold the peak with room to spare (the runtime itself needs some).

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { GetSendQuotaCommand, SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -19,7 +23,14 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { waitFor } from '../support/local-mail';
-import { PortInUseError, readStackFile, startLocalStack, type InvocationRecord, type LocalStack, type OutboxSidecar } from '../../lib/local';
+import {
+  PortInUseError,
+  readStackFile,
+  startLocalStack,
+  type InvocationRecord,
+  type LocalStack,
+  type OutboxSidecar,
+} from '../../lib/local';
 
 jest.setTimeout(60_000);
 
@@ -35,7 +46,12 @@ describe('local stack plumbing', () => {
 
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'triage-local-'));
-    stack = await startLocalStack({ stateDir: home, ports: ALL_RANDOM, log: (line) => lines.push(line), retryDelaysMs: [10, 10] });
+    stack = await startLocalStack({
+      stateDir: home,
+      ports: ALL_RANDOM,
+      log: (line) => lines.push(line),
+      retryDelaysMs: [10, 10],
+    });
     stack.events.on('invocation', (rec) => invocations.push(rec));
     smtp = nodemailer.createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true });
   });
@@ -60,7 +76,11 @@ describe('local stack plumbing', () => {
     expect(file).toMatchObject({
       pid: process.pid,
       region: 'us-east-1',
-      endpoints: { smtp: `smtp://127.0.0.1:${stack.ports.smtp}`, s3: `http://127.0.0.1:${stack.ports.s3}`, sfn: `http://127.0.0.1:${stack.ports.sfn}` },
+      endpoints: {
+        smtp: `smtp://127.0.0.1:${stack.ports.smtp}`,
+        s3: `http://127.0.0.1:${stack.ports.s3}`,
+        sfn: `http://127.0.0.1:${stack.ports.sfn}`,
+      },
       tableName: stack.tableName,
       bucketName: stack.bucketName,
       stateMachineArn: stack.stateMachineArn,
@@ -78,20 +98,41 @@ describe('local stack plumbing', () => {
   });
 
   it('refuses a recipient no receipt rule covers with 550 5.1.1', async () => {
-    await expect(smtp.sendMail({ from: 'jane@customer.example.org', to: 'nobody@example.com', subject: 'x', text: 'x' })).rejects.toMatchObject({
+    await expect(
+      smtp.sendMail({ from: 'jane@customer.example.org', to: 'nobody@example.com', subject: 'x', text: 'x' }),
+    ).rejects.toMatchObject({
       responseCode: 550,
       response: expect.stringContaining('5.1.1 <nobody@example.com>'),
     });
-    await expect(smtp.sendMail({ from: 'jane@customer.example.org', to: 'billing@elsewhere.example.net', subject: 'x', text: 'x' })).rejects.toMatchObject({ responseCode: 550 });
+    await expect(
+      smtp.sendMail({
+        from: 'jane@customer.example.org',
+        to: 'billing@elsewhere.example.net',
+        subject: 'x',
+        text: 'x',
+      }),
+    ).rejects.toMatchObject({ responseCode: 550 });
   });
 
   it('stores an accepted mail under inbound/<address lower-case>/ with the headers SES receiving adds', async () => {
-    const id = await send({ from: 'jane@customer.example.org', to: 'Billing@Example.com', subject: 'Stored as SES stores it', text: 'hello', messageId: '<plumb-1@customer.example.org>' });
+    const id = await send({
+      from: 'jane@customer.example.org',
+      to: 'Billing@Example.com',
+      subject: 'Stored as SES stores it',
+      text: 'hello',
+      messageId: '<plumb-1@customer.example.org>',
+    });
     const raw = (await stack.readRawMail(`inbound/billing@example.com/${id}`)).toString('latin1');
     const [head] = raw.split('\r\n\r\n');
-    expect(head).toMatch(/^Return-Path: <jane@customer\.example\.org>\r\nReceived: from .+\r\n by inbound-smtp\.us-east-1\.amazonaws\.com with SMTP id [a-z0-9]{40}\r\n for billing@example\.com;\r\n \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d \+0000 \(UTC\)\r\n/);
-    expect(head).toContain('\r\nX-SES-Spam-Verdict: PASS\r\nX-SES-Virus-Verdict: PASS\r\nReceived-SPF: pass (spfCheck: domain of customer.example.org designates ');
-    expect(head).toMatch(/\r\nAuthentication-Results: amazonses\.com;\r\n spf=pass \(spfCheck: [^\r]+\r\n dkim=pass header\.i=@customer\.example\.org;\r\n dmarc=pass header\.from=customer\.example\.org;\r\nX-SES-RECEIPT: /);
+    expect(head).toMatch(
+      /^Return-Path: <jane@customer\.example\.org>\r\nReceived: from .+\r\n by inbound-smtp\.us-east-1\.amazonaws\.com with SMTP id [a-z0-9]{40}\r\n for billing@example\.com;\r\n \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d \+0000 \(UTC\)\r\n/,
+    );
+    expect(head).toContain(
+      '\r\nX-SES-Spam-Verdict: PASS\r\nX-SES-Virus-Verdict: PASS\r\nReceived-SPF: pass (spfCheck: domain of customer.example.org designates ',
+    );
+    expect(head).toMatch(
+      /\r\nAuthentication-Results: amazonses\.com;\r\n spf=pass \(spfCheck: [^\r]+\r\n dkim=pass header\.i=@customer\.example\.org;\r\n dmarc=pass header\.from=customer\.example\.org;\r\nX-SES-RECEIPT: /,
+    );
     // the sender's own message follows, unchanged
     expect(raw).toContain('\r\nMessage-ID: <plumb-1@customer.example.org>\r\n');
     expect(raw.indexOf('X-SES-RECEIPT:')).toBeLessThan(raw.indexOf('Message-ID:'));
@@ -109,12 +150,19 @@ describe('local stack plumbing', () => {
     const support = (await stack.readRawMail(`inbound/support@example.com/${id}`)).toString('latin1');
     expect(support).toEqual(reply); // one message, one copy per receipt rule
     expect(reply).toContain('X-SES-Spam-Verdict: FAIL\r\nX-SES-Virus-Verdict: PASS\r\n');
-    expect(reply).toMatch(/\r\n spf=none \(spfCheck: [^\r]*\r\n dkim=fail header\.i=@spoofed\.example\.org;\r\n dmarc=fail header\.from=spoofed\.example\.org;\r\n/);
+    expect(reply).toMatch(
+      /\r\n spf=none \(spfCheck: [^\r]*\r\n dkim=fail header\.i=@spoofed\.example\.org;\r\n dmarc=fail header\.from=spoofed\.example\.org;\r\n/,
+    );
     expect(reply).not.toMatch(/\r\n for /); // several recipients: SES names none
   });
 
   it('delivers the S3 event like S3 does: real shape, URL-encoded key, one invocation per object', async () => {
-    const id = await send({ from: 'jane@customer.example.org', to: 'sales@example.com', subject: 'event shape', text: 'x' });
+    const id = await send({
+      from: 'jane@customer.example.org',
+      to: 'sales@example.com',
+      subject: 'event shape',
+      text: 'x',
+    });
     await stack.whenIdle({ timeoutMs: 20_000 });
     const rec = invocations.find((i) => i.label === `inbound/sales@example.com/${id}`);
     expect(rec).toBeDefined();
@@ -124,7 +172,10 @@ describe('local stack plumbing', () => {
       eventSource: 'aws:s3',
       awsRegion: 'us-east-1',
       eventName: 'ObjectCreated:Put',
-      s3: { bucket: { name: stack.bucketName, arn: `arn:aws:s3:::${stack.bucketName}` }, object: { key: `inbound/sales%40example.com/${id}`, size: expect.any(Number) } },
+      s3: {
+        bucket: { name: stack.bucketName, arn: `arn:aws:s3:::${stack.bucketName}` },
+        object: { key: `inbound/sales%40example.com/${id}`, size: expect.any(Number) },
+      },
     });
     expect(invocations.filter((i) => i.label === `inbound/sales@example.com/${id}`)).toHaveLength(1);
   });
@@ -139,7 +190,14 @@ describe('local stack plumbing', () => {
       Buffer.from('Grüße\r\n.\r\nend', 'utf8'),
     ]);
     const before = stack.outbox.list().length;
-    const out = await ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw }, Source: 'billing@example.com', Destinations: ['jane@customer.example.org', 'cc@customer.example.org'], ConfigurationSetName: 'cs-1' }));
+    const out = await ses.send(
+      new SendRawEmailCommand({
+        RawMessage: { Data: raw },
+        Source: 'billing@example.com',
+        Destinations: ['jane@customer.example.org', 'cc@customer.example.org'],
+        ConfigurationSetName: 'cs-1',
+      }),
+    );
     expect(out.MessageId).toMatch(/^0100[0-9a-f]{12}-[0-9a-f-]{36}-000000$/);
     const entries = stack.outbox.list();
     expect(entries).toHaveLength(before + 1);
@@ -161,48 +219,103 @@ describe('local stack plumbing', () => {
 
   it('serves the reply-token secret for the id in the functions environment, and ResourceNotFound otherwise', async () => {
     const sm = new SecretsManagerClient({ endpoint: stack.endpoints.secretsmanager, region: 'us-east-1', credentials });
-    const secret = await sm.send(new GetSecretValueCommand({ SecretId: stack.functionEnvironment.REPLY_TOKEN_SECRET_ID }));
+    const secret = await sm.send(
+      new GetSecretValueCommand({ SecretId: stack.functionEnvironment.REPLY_TOKEN_SECRET_ID }),
+    );
     expect(secret.SecretString).toMatch(/^[A-Za-z0-9]{64}$/);
-    expect(JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8'))).toEqual({ [secret.Name!]: secret.SecretString });
-    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'no-such-secret' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect(JSON.parse(readFileSync(join(home, 'secrets.json'), 'utf8'))).toEqual({
+      [secret.Name!]: secret.SecretString,
+    });
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'no-such-secret' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
     sm.destroy();
   });
 
   it('treats execution names as AWS does: same name and input is idempotent, a different input conflicts', async () => {
     const sfn = new SFNClient({ endpoint: stack.endpoints.sfn, region: 'us-east-1', credentials });
-    const input = JSON.stringify({ ticketId: 'TST-1', generation: 0, step: 'escalate', at: new Date(Date.now() + 30 * 86_400_000).toISOString() });
-    const first = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input }));
+    const input = JSON.stringify({
+      ticketId: 'TST-1',
+      generation: 0,
+      step: 'escalate',
+      at: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
+    const first = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input }),
+    );
     expect(first.executionArn).toMatch(/^arn:aws:states:us-east-1:000000000000:execution:[^:]+:TST-1-g0-escalate$/);
-    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input }));
+    const again = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input }),
+    );
     expect(again.executionArn).toBe(first.executionArn);
     expect(again.startDate).toEqual(first.startDate);
     await expect(
-      sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input: JSON.stringify({ ticketId: 'TST-1', generation: 0, step: 'escalate', at: new Date().toISOString() }) })),
+      sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: stack.stateMachineArn,
+          name: 'TST-1-g0-escalate',
+          input: JSON.stringify({ ticketId: 'TST-1', generation: 0, step: 'escalate', at: new Date().toISOString() }),
+        }),
+      ),
     ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: `${stack.stateMachineArn}-nope`, name: 'x', input }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: `${stack.stateMachineArn}-nope`, name: 'x', input })),
+    ).rejects.toBeInstanceOf(StateMachineDoesNotExist);
 
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }));
-    expect(described).toMatchObject({ status: 'RUNNING', name: 'TST-1-g0-escalate', input, stateMachineArn: stack.stateMachineArn });
-    const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, statusFilter: 'RUNNING' }));
+    expect(described).toMatchObject({
+      status: 'RUNNING',
+      name: 'TST-1-g0-escalate',
+      input,
+      stateMachineArn: stack.stateMachineArn,
+    });
+    const listed = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, statusFilter: 'RUNNING' }),
+    );
     expect(listed.executions?.map((e) => e.name)).toContain('TST-1-g0-escalate');
 
-    await sfn.send(new StopExecutionCommand({ executionArn: first.executionArn, error: 'Test', cause: 'stopped by the test' }));
-    expect(await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }))).toMatchObject({ status: 'ABORTED', error: 'Test' });
+    await sfn.send(
+      new StopExecutionCommand({ executionArn: first.executionArn, error: 'Test', cause: 'stopped by the test' }),
+    );
+    expect(await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }))).toMatchObject({
+      status: 'ABORTED',
+      error: 'Test',
+    });
     // a closed execution's name stays taken, even with the same input
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input }))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: 'TST-1-g0-escalate', input })),
+    ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
     // executions.json is written at most every 200 ms, so the stop reaches it within a moment
-    const persisted = () => (existsSync(join(home, 'executions.json')) ? (JSON.parse(readFileSync(join(home, 'executions.json'), 'utf8')) as { name: string; status: string }[]).find((e) => e.name === 'TST-1-g0-escalate' && e.status === 'ABORTED') : undefined);
-    expect(await waitFor(persisted, 2_000, 'the stopped execution in executions.json')).toMatchObject({ name: 'TST-1-g0-escalate', status: 'ABORTED' });
+    const persisted = () =>
+      existsSync(join(home, 'executions.json'))
+        ? (JSON.parse(readFileSync(join(home, 'executions.json'), 'utf8')) as { name: string; status: string }[]).find(
+            (e) => e.name === 'TST-1-g0-escalate' && e.status === 'ABORTED',
+          )
+        : undefined;
+    expect(await waitFor(persisted, 2_000, 'the stopped execution in executions.json')).toMatchObject({
+      name: 'TST-1-g0-escalate',
+      status: 'ABORTED',
+    });
     sfn.destroy();
   });
 
   it('reports a taken port as PortInUseError and leaves the running stack alone', async () => {
     const other = mkdtempSync(join(tmpdir(), 'triage-local-'));
     try {
-      await expect(startLocalStack({ stateDir: other, ports: { ...ALL_RANDOM, dynamodb: stack.ports.dynamodb }, log: () => undefined })).rejects.toThrow(PortInUseError);
-      await expect(startLocalStack({ stateDir: other, ports: { ...ALL_RANDOM, dynamodb: stack.ports.dynamodb }, log: () => undefined })).rejects.toThrow(
-        `port ${stack.ports.dynamodb} (dynamodb) is already in use`,
-      );
+      await expect(
+        startLocalStack({
+          stateDir: other,
+          ports: { ...ALL_RANDOM, dynamodb: stack.ports.dynamodb },
+          log: () => undefined,
+        }),
+      ).rejects.toThrow(PortInUseError);
+      await expect(
+        startLocalStack({
+          stateDir: other,
+          ports: { ...ALL_RANDOM, dynamodb: stack.ports.dynamodb },
+          log: () => undefined,
+        }),
+      ).rejects.toThrow(`port ${stack.ports.dynamodb} (dynamodb) is already in use`);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

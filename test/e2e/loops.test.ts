@@ -45,7 +45,8 @@ function asDelivered(entry: OutboxEntry): Buffer {
   return Buffer.from(text.replace(/^Message-ID:.*$/im, `Message-ID: ${entry.messageId}`), 'latin1');
 }
 
-const smtpTo = (port: number): Transporter => nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: false });
+const smtpTo = (port: number): Transporter =>
+  nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: false });
 
 describe('mail loops', () => {
   let dir: string;
@@ -70,15 +71,36 @@ describe('mail loops', () => {
       raw.companyName = 'Other Corp';
       raw.generalAddress = 'help@example.net';
       raw.triageQueue = 'support';
-      raw.departments = [{ ...raw.departments.find((d: any) => d.name === 'support'), addresses: ['support@example.net'], agents: ['billing@example.com'], lead: 'help@example.com', prefix: 'OTH' }];
+      raw.departments = [
+        {
+          ...raw.departments.find((d: any) => d.name === 'support'),
+          addresses: ['support@example.net'],
+          agents: ['billing@example.com'],
+          lead: 'help@example.com',
+          prefix: 'OTH',
+        },
+      ];
       // another company: none of A's routing rules or automatic answers (they name A's departments)
       delete raw.routing;
       delete raw.faq;
     });
     const timeScale = 1_000_000; // escalations happen too, within the test
     [a, b] = await Promise.all([
-      startLocalStack({ stateDir: join(dir, 'a'), configPath: configA, ports: FREE_PORTS, log: () => undefined, timeScale, retryDelaysMs: [50, 100] }),
-      startChildStack({ stateDir: join(dir, 'b'), configPath: configB, ports: FREE_PORTS, timeScale, retryDelaysMs: [50, 100] }),
+      startLocalStack({
+        stateDir: join(dir, 'a'),
+        configPath: configA,
+        ports: FREE_PORTS,
+        log: () => undefined,
+        timeScale,
+        retryDelaysMs: [50, 100],
+      }),
+      startChildStack({
+        stateDir: join(dir, 'b'),
+        configPath: configB,
+        ports: FREE_PORTS,
+        timeScale,
+        retryDelaysMs: [50, 100],
+      }),
     ]);
     toA = smtpTo(a.ports.smtp);
     toB = smtpTo(b.ports.smtp);
@@ -94,18 +116,51 @@ describe('mail loops', () => {
 
   const belongsToA = (address: string) => address.endsWith('@example.com') || address.endsWith('@reply.example.com');
   const belongsToB = (address: string) => address.endsWith('@example.net') || address.endsWith('@reply.example.net');
-  const settle = () => Promise.all([a.whenIdle({ timers: true, timeoutMs: 30_000 }), b.whenIdle({ timers: true, timeoutMs: 30_000 })]);
+  const settle = () =>
+    Promise.all([a.whenIdle({ timers: true, timeoutMs: 30_000 }), b.whenIdle({ timers: true, timeoutMs: 30_000 })]);
 
   it('(a) two deployments answering each other exchange a bounded, small number of mails', async () => {
     const kickOffs = [
       // someone at B's shared mailbox writes to A's billing: A acks to B
-      () => toA.sendMail({ envelope: { from: 'support@example.net', to: ['billing@example.com'] }, from: 'support@example.net', to: 'billing@example.com', subject: 'Invoice for our order', text: 'Please send the invoice.', messageId: '<kick1@example.net>' }),
+      () =>
+        toA.sendMail({
+          envelope: { from: 'support@example.net', to: ['billing@example.com'] },
+          from: 'support@example.net',
+          to: 'billing@example.com',
+          subject: 'Invoice for our order',
+          text: 'Please send the invoice.',
+          messageId: '<kick1@example.net>',
+        }),
       // a customer writes to B: B's agents' copy and escalation go to A
-      () => toB.sendMail({ envelope: { from: 'carol@customer.example.org', to: ['support@example.net'] }, from: 'carol@customer.example.org', to: 'support@example.net', subject: 'App crashes', text: 'It crashes on login.', messageId: '<kick2@customer.example.org>' }),
+      () =>
+        toB.sendMail({
+          envelope: { from: 'carol@customer.example.org', to: ['support@example.net'] },
+          from: 'carol@customer.example.org',
+          to: 'support@example.net',
+          subject: 'App crashes',
+          text: 'It crashes on login.',
+          messageId: '<kick2@customer.example.org>',
+        }),
       // someone at A's billing writes to B's general address: B acks to A, and copies and escalates to A
-      () => toB.sendMail({ envelope: { from: 'billing@example.com', to: ['help@example.net'] }, from: 'billing@example.com', to: 'help@example.net', subject: 'Question about your API', text: 'Is there an API?', messageId: '<kick3@example.com>' }),
+      () =>
+        toB.sendMail({
+          envelope: { from: 'billing@example.com', to: ['help@example.net'] },
+          from: 'billing@example.com',
+          to: 'help@example.net',
+          subject: 'Question about your API',
+          text: 'Is there an API?',
+          messageId: '<kick3@example.com>',
+        }),
       // a customer writes to A's general address about nothing in particular: A's triage queue copies and escalates to B
-      () => toA.sendMail({ envelope: { from: 'dave@customer.example.org', to: ['help@example.com'] }, from: 'dave@customer.example.org', to: 'help@example.com', subject: 'Hello there', text: 'Just saying hello.', messageId: '<kick4@customer.example.org>' }),
+      () =>
+        toA.sendMail({
+          envelope: { from: 'dave@customer.example.org', to: ['help@example.com'] },
+          from: 'dave@customer.example.org',
+          to: 'help@example.com',
+          subject: 'Hello there',
+          text: 'Just saying hello.',
+          messageId: '<kick4@customer.example.org>',
+        }),
     ];
     for (const kick of kickOffs) await kick();
 
@@ -136,7 +191,11 @@ describe('mail loops', () => {
     const bound = 4 * kickOffs.length;
     // what either side sent in reply to a mail that crossed (threaded to its delivered Message-ID)
     const relayedIds = new Set(relayed.map((r) => r.message.entry.messageId.toLowerCase()));
-    const answersToRelayed = [...a.outbox.list(), ...b.outbox()].map(readSent).filter((m) => relayedIds.has((m.headers.find((h) => h.name.toLowerCase() === 'in-reply-to')?.value ?? '').toLowerCase()));
+    const answersToRelayed = [...a.outbox.list(), ...b.outbox()]
+      .map(readSent)
+      .filter((m) =>
+        relayedIds.has((m.headers.find((h) => h.name.toLowerCase() === 'in-reply-to')?.value ?? '').toLowerCase()),
+      );
     figures.push(
       `(a) two deployments: ${kickOffs.length} human mails, ${relayed.length} automatic mails crossed between them (bound ${bound}): ` +
         `${relayed.filter((r) => r.from === 'A').length} A->B, ${relayed.filter((r) => r.from === 'B').length} B->A; ` +
@@ -156,7 +215,13 @@ describe('mail loops', () => {
     const bound = 1 + 2 * maxAcks;
     /** A bot that answers every mail it gets with a fresh, ordinary mail (no Auto-Submitted, no In-Reply-To, a new Message-ID). */
     const runBot = async (bot: string, subjectOf: (received: SentMessage, n: number) => string) => {
-      await toA.sendMail({ from: bot, to: 'billing@example.com', subject: 'Refund please', text: 'I want a refund.', messageId: `<${bot}-0>` });
+      await toA.sendMail({
+        from: bot,
+        to: 'billing@example.com',
+        subject: 'Refund please',
+        text: 'I want a refund.',
+        messageId: `<${bot}-0>`,
+      });
       let answered = 0;
       let botMails = 1;
       const deadline = Date.now() + 40_000;
@@ -167,7 +232,13 @@ describe('mail loops', () => {
         for (const entry of fresh) {
           const m = readSent(entry);
           botMails++;
-          await toA.sendMail({ from: bot, to: m.from, subject: subjectOf(m, botMails), text: 'Thank you for your message. This is an automatic answer.', messageId: `<${bot}-${botMails}>` });
+          await toA.sendMail({
+            from: bot,
+            to: m.from,
+            subject: subjectOf(m, botMails),
+            text: 'Thank you for your message. This is an automatic answer.',
+            messageId: `<${bot}-${botMails}>`,
+          });
         }
         answered = toBot.length;
         quiet = fresh.length === 0 ? quiet + 1 : 0;
@@ -178,8 +249,12 @@ describe('mail loops', () => {
     const re = await runBot('re-bot@bot.example.org', (m) => `Re: ${m.subject}`);
     // a fresh subject every time: every mail opens a new ticket; only the per-sender limit stops the acks
     const fresh = await runBot('fresh-bot@bot.example.org', (_, n) => `Your request number ${n} has been received`);
-    figures.push(`(b) auto-responder answering "Re: <subject>": ${re.exchanged} mails exchanged (${re.botMails} from the bot, ${re.answered} to it); bound ${bound} (1 + 2 x ${maxAcks} acks)`);
-    figures.push(`(b) auto-responder answering with a new subject each time: ${fresh.exchanged} mails exchanged (${fresh.botMails} from the bot, ${fresh.answered} to it); bound ${bound}`);
+    figures.push(
+      `(b) auto-responder answering "Re: <subject>": ${re.exchanged} mails exchanged (${re.botMails} from the bot, ${re.answered} to it); bound ${bound} (1 + 2 x ${maxAcks} acks)`,
+    );
+    figures.push(
+      `(b) auto-responder answering with a new subject each time: ${fresh.exchanged} mails exchanged (${fresh.botMails} from the bot, ${fresh.answered} to it); bound ${bound}`,
+    );
     for (const run of [re, fresh]) {
       expect(run.answered).toBeGreaterThanOrEqual(1);
       expect(run.answered).toBeLessThanOrEqual(maxAcks);
@@ -217,10 +292,17 @@ describe('mail loops', () => {
           '',
         ].join('\r\n'),
       });
-    const sentTo = (address: string) => a.outbox.list().filter((e) => e.destinations.map((d) => d.toLowerCase()).includes(address));
+    const sentTo = (address: string) =>
+      a.outbox.list().filter((e) => e.destinations.map((d) => d.toLowerCase()).includes(address));
     let dsns = 0;
     for (let i = 1; i <= 4; i++) {
-      await toA.sendMail({ from: gone, to: 'sales@example.com', subject: `Order question ${i}`, text: 'Where is my order?', messageId: `<gone-${i}@customer.example.org>` });
+      await toA.sendMail({
+        from: gone,
+        to: 'sales@example.com',
+        subject: `Order question ${i}`,
+        text: 'Where is my order?',
+        messageId: `<gone-${i}@customer.example.org>`,
+      });
       await a.whenIdle({ timeoutMs: 30_000 });
       for (const entry of sentTo(gone).slice(dsns)) {
         await dsnTo(entry);
@@ -230,7 +312,13 @@ describe('mail loops', () => {
     }
     const complainer = 'complaint@simulator.amazonses.com';
     for (let i = 1; i <= 3; i++) {
-      await toA.sendMail({ from: complainer, to: 'support@example.com', subject: `Login broken ${i}`, text: 'I cannot log in.', messageId: `<complaint-${i}@simulator.amazonses.com>` });
+      await toA.sendMail({
+        from: complainer,
+        to: 'support@example.com',
+        subject: `Login broken ${i}`,
+        text: 'I cannot log in.',
+        messageId: `<complaint-${i}@simulator.amazonses.com>`,
+      });
       await a.whenIdle({ timeoutMs: 30_000 });
     }
 
@@ -238,8 +326,16 @@ describe('mail loops', () => {
     try {
       const tickets = await clients.repository.listTickets();
       const goneTickets = tickets.filter((t) => t.customer === gone);
-      const notes = (await Promise.all(goneTickets.map((t) => clients.repository.listMessages(t.id)))).flat().filter((m) => m.kind === 'bounce');
-      const complaintNotes = (await Promise.all(tickets.filter((t) => t.customer === complainer).map((t) => clients.repository.listMessages(t.id)))).flat().filter((m) => m.kind === 'complaint');
+      const notes = (await Promise.all(goneTickets.map((t) => clients.repository.listMessages(t.id))))
+        .flat()
+        .filter((m) => m.kind === 'bounce');
+      const complaintNotes = (
+        await Promise.all(
+          tickets.filter((t) => t.customer === complainer).map((t) => clients.repository.listMessages(t.id)),
+        )
+      )
+        .flat()
+        .filter((m) => m.kind === 'complaint');
       figures.push(
         `(c) bouncing mailbox: 4 mails in, ${sentTo(gone).length} mail sent to it, ${notes.length} bounce noted on its ticket, ${dsns} DSN mail(s) back, none answered; ` +
           `complaining customer: 3 mails in, ${sentTo(complainer).length} mail sent, ${complaintNotes.length} complaint noted`,
@@ -252,10 +348,16 @@ describe('mail loops', () => {
       // the DSN mails were stored as machine mail, not answered
       expect(sentTo('mailer-daemon@customer.example.org')).toHaveLength(0);
       // the agents still get every one of the customer's mails
-      expect(a.outbox.list().filter((e) => e.destinations.includes('sam@agents.example.com')).length).toBeGreaterThanOrEqual(goneTickets.length);
+      expect(
+        a.outbox.list().filter((e) => e.destinations.includes('sam@agents.example.com')).length,
+      ).toBeGreaterThanOrEqual(goneTickets.length);
     } finally {
       clients.destroy();
     }
-    await waitFor(() => (a.testHooks.feedback.delivered.filter((d) => d.address === gone).length === 1 ? true : undefined), 5_000, 'one bounce notification');
+    await waitFor(
+      () => (a.testHooks.feedback.delivered.filter((d) => d.address === gone).length === 1 ? true : undefined),
+      5_000,
+      'one bounce notification',
+    );
   });
 });

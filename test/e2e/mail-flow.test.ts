@@ -33,7 +33,12 @@ describe('mail flow through the local stack', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'triage-e2e-'));
     // Timers run a million times faster: a first-response target days away passes in well under a second.
-    stack = await startLocalStack({ stateDir: home, ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 }, timeScale: 1_000_000, log: () => undefined });
+    stack = await startLocalStack({
+      stateDir: home,
+      ports: { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager: 0, sfn: 0 },
+      timeScale: 1_000_000,
+      log: () => undefined,
+    });
     smtp = nodemailer.createTransport({ host: '127.0.0.1', port: stack.ports.smtp, secure: false, ignoreTLS: true });
   });
 
@@ -66,7 +71,7 @@ describe('mail flow through the local stack', () => {
     expect(ack!.text).toMatch(/by \w+day \d{1,2} \w+ 20\d\d, \d\d:\d\d \(Europe\/London\)/);
     expect(ack!.headers['auto-submitted']).toBe('auto-replied');
     expect(ack!.headers['in-reply-to']).toBe('<e2e-1@customer.example.org>');
-    expect(ack!.headers['references']).toBe('<e2e-1@customer.example.org>');
+    expect(ack!.headers.references).toBe('<e2e-1@customer.example.org>');
     expect(ack!.headers['message-id']).toMatch(/^<.+@email\.amazonses\.com>$/);
 
     expect(copy!.to).toEqual(['ana@agents.example.com', 'ben@agents.example.com']);
@@ -74,38 +79,69 @@ describe('mail flow through the local stack', () => {
     expect(copy!.text).toContain('Why was I charged twice?');
 
     const list = await tickets();
-    expect(list).toEqual([expect.objectContaining({ id: 'BIL-1001', department: 'billing', status: 'open', priority: 'normal', customer: 'jane@customer.example.org', subject: 'Question about my invoice' })]);
+    expect(list).toEqual([
+      expect.objectContaining({
+        id: 'BIL-1001',
+        department: 'billing',
+        status: 'open',
+        priority: 'normal',
+        customer: 'jane@customer.example.org',
+        subject: 'Question about my invoice',
+      }),
+    ]);
     expect(Date.parse(list[0].dueAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('places a refund mail to the general address in billing and says why', async () => {
-    await smtp.sendMail({ from: 'joe@customer.example.org', to: 'help@example.com', subject: 'Please refund my last payment', text: 'Thanks', messageId: '<e2e-2@customer.example.org>' });
+    await smtp.sendMail({
+      from: 'joe@customer.example.org',
+      to: 'help@example.com',
+      subject: 'Please refund my last payment',
+      text: 'Thanks',
+      messageId: '<e2e-2@customer.example.org>',
+    });
     await stack.whenIdle();
     const ticket = (await tickets()).find((t) => t.customer === 'joe@customer.example.org');
     expect(ticket).toMatchObject({ department: 'billing', id: 'BIL-1002' });
     const shown = JSON.parse((await triage(home, ['show', ticket!.id, '--json'])).stdout);
-    expect(shown.messages[0].routing).toMatchObject({ rule: 'keywords', department: 'billing', matched: expect.arrayContaining(['refund (subject)', 'payment (subject)']) });
+    expect(shown.messages[0].routing).toMatchObject({
+      rule: 'keywords',
+      department: 'billing',
+      matched: expect.arrayContaining(['refund (subject)', 'payment (subject)']),
+    });
   });
 
   it('refuses mail for an address nobody configured with 550', async () => {
-    await expect(smtp.sendMail({ from: 'jane@customer.example.org', to: 'nobody@example.com', subject: 'x', text: 'x' })).rejects.toMatchObject({ responseCode: 550 });
+    await expect(
+      smtp.sendMail({ from: 'jane@customer.example.org', to: 'nobody@example.com', subject: 'x', text: 'x' }),
+    ).rejects.toMatchObject({ responseCode: 550 });
   });
 
   it('gives one ticket and one ack for the same mail delivered four times', async () => {
-    const mail = { from: 'dup@customer.example.org', to: 'sales@example.com', subject: 'Quote for 20 seats', text: 'Please send a quote.', messageId: '<e2e-dup@customer.example.org>' };
+    const mail = {
+      from: 'dup@customer.example.org',
+      to: 'sales@example.com',
+      subject: 'Quote for 20 seats',
+      text: 'Please send a quote.',
+      messageId: '<e2e-dup@customer.example.org>',
+    };
     await smtp.sendMail(mail);
     await smtp.sendMail(mail); // the sender's server retried
     await stack.whenIdle();
     const raw = join(home, 'dup.eml');
     const composed = await new Promise<Buffer>((resolve, reject) =>
-      nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail(mail, (err, info) => (err ? reject(err) : resolve(info.message as Buffer))),
+      nodemailer
+        .createTransport({ streamTransport: true, buffer: true })
+        .sendMail(mail, (err, info) => (err ? reject(err) : resolve(info.message as Buffer))),
     );
     require('node:fs').writeFileSync(raw, composed);
     const ingest = await triage(home, ['ingest', raw, raw, '--to', 'sales@example.com']);
-    expect(jsonLines<{ outcome: string; ticketId: string }>(ingest.stdout).map((l) => [l.outcome, l.ticketId])).toEqual([
-      ['duplicate', 'SAL-1001'],
-      ['duplicate', 'SAL-1001'],
-    ]);
+    expect(jsonLines<{ outcome: string; ticketId: string }>(ingest.stdout).map((l) => [l.outcome, l.ticketId])).toEqual(
+      [
+        ['duplicate', 'SAL-1001'],
+        ['duplicate', 'SAL-1001'],
+      ],
+    );
     const acks = (await outbox()).filter((m) => m.to.includes('dup@customer.example.org'));
     expect(acks).toHaveLength(1);
     expect((await tickets()).filter((t) => t.customer === 'dup@customer.example.org')).toHaveLength(1);
@@ -114,27 +150,53 @@ describe('mail flow through the local stack', () => {
   it('stores an auto-reply without answering it', async () => {
     const before = (await outbox()).length;
     const result = await triage(home, ['ingest', join(FIXTURES, 'out-of-office.eml'), '--to', 'billing@example.com']);
-    expect(jsonLines(result.stdout)[0]).toMatchObject({ outcome: 'suppressed', ticketId: null, reason: expect.stringMatching(/Auto-Submitted: auto-replied/) });
+    expect(jsonLines(result.stdout)[0]).toMatchObject({
+      outcome: 'suppressed',
+      ticketId: null,
+      reason: expect.stringMatching(/Auto-Submitted: auto-replied/),
+    });
     await stack.whenIdle();
     expect((await outbox()).length).toBe(before);
   });
 
   it('holds mail SES judged spam until an operator releases it', async () => {
     const before = (await outbox()).length;
-    await smtp.sendMail({ from: 'prize@lottery.example', to: 'billing@example.com', subject: 'You won', text: 'Claim now', messageId: '<spam-1@lottery.example>', headers: { 'X-Triage-Test-Verdicts': 'spam=FAIL' } });
+    await smtp.sendMail({
+      from: 'prize@lottery.example',
+      to: 'billing@example.com',
+      subject: 'You won',
+      text: 'Claim now',
+      messageId: '<spam-1@lottery.example>',
+      headers: { 'X-Triage-Test-Verdicts': 'spam=FAIL' },
+    });
     await stack.whenIdle();
     expect((await outbox()).length).toBe(before);
-    const held = jsonLines<{ key: string; reason: string; from: string }>((await triage(home, ['quarantine', 'list', '--json'])).stdout);
-    expect(held).toEqual([expect.objectContaining({ from: 'prize@lottery.example', reason: expect.stringMatching(/^quarantined: SES spam verdict FAIL/) })]);
+    const held = jsonLines<{ key: string; reason: string; from: string }>(
+      (await triage(home, ['quarantine', 'list', '--json'])).stdout,
+    );
+    expect(held).toEqual([
+      expect.objectContaining({
+        from: 'prize@lottery.example',
+        reason: expect.stringMatching(/^quarantined: SES spam verdict FAIL/),
+      }),
+    ]);
     const released = await triage(home, ['quarantine', 'release', held[0].key]);
     expect(jsonLines(released.stdout)[0]).toMatchObject({ outcome: 'created', department: 'billing' });
     await stack.whenIdle();
     expect((await outbox()).filter((m) => m.to.includes('prize@lottery.example'))).toHaveLength(1);
-    expect(jsonLines<{ released: boolean }>((await triage(home, ['quarantine', 'list', '--json'])).stdout)[0].released).toBe(true);
+    expect(
+      jsonLines<{ released: boolean }>((await triage(home, ['quarantine', 'list', '--json'])).stdout)[0].released,
+    ).toBe(true);
   });
 
   it('escalates an unanswered ticket to the department lead when the target passes', async () => {
-    await smtp.sendMail({ from: 'urgent@customer.example.org', to: 'support@example.com', subject: 'App crashes on login', text: 'Every time.', messageId: '<e2e-esc@customer.example.org>' });
+    await smtp.sendMail({
+      from: 'urgent@customer.example.org',
+      to: 'support@example.com',
+      subject: 'App crashes on login',
+      text: 'Every time.',
+      messageId: '<e2e-esc@customer.example.org>',
+    });
     const deadline = Date.now() + 30_000;
     let escalation: OutboxLine | undefined;
     while (!escalation && Date.now() < deadline) {
@@ -151,7 +213,9 @@ describe('mail flow through the local stack', () => {
 
   it('keeps the raw bytes of every mail in S3', async () => {
     const raw = readFileSync(join(FIXTURES, 'refund-to-help.eml'));
-    const result = jsonLines<{ ticketId: string }>((await triage(home, ['ingest', join(FIXTURES, 'refund-to-help.eml')])).stdout)[0];
+    const result = jsonLines<{ ticketId: string }>(
+      (await triage(home, ['ingest', join(FIXTURES, 'refund-to-help.eml')])).stdout,
+    )[0];
     const shown = JSON.parse((await triage(home, ['show', result.ticketId, '--json'])).stdout);
     const key = shown.messages[0].rawKey as string;
     expect(key).toMatch(/^inbound\/help@example\.com\//);

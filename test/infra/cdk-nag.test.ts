@@ -31,7 +31,9 @@ function acknowledgements(root: IConstruct): Ack[] {
 /** Findings as `severity rule path`, one per violating resource. */
 function findings(app: App): string[] {
   const report = new AwsSolutionsChecks(app).validateScope(app);
-  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.severity} ${v.ruleName} ${r.constructPath}`));
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => `${v.severity} ${v.ruleName} ${r.constructPath}`),
+  );
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -85,7 +87,10 @@ describe('cdk-nag AwsSolutions', () => {
         const [, rule, path] = f.split(' ');
         return rule === ack.id && (path === ack.path || path.startsWith(`${ack.path}/`));
       });
-      expect({ ack: `${ack.id} on ${ack.path}`, matches: matching.length > 0 }).toEqual({ ack: `${ack.id} on ${ack.path}`, matches: true });
+      expect({ ack: `${ack.id} on ${ack.path}`, matches: matching.length > 0 }).toEqual({
+        ack: `${ack.id} on ${ack.path}`,
+        matches: true,
+      });
     }
   });
 });

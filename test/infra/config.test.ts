@@ -43,7 +43,9 @@ describe('a broken config', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toBe(`${badPrefix}: invalid config`);
     expect(lines.slice(1)).toEqual([
-      expect.stringMatching(/^ {2}- departments\[0\]\.prefix: expected 2 to 5 upper-case letters such as "BIL", got "bi"$/),
+      expect.stringMatching(
+        /^ {2}- departments\[0\]\.prefix: expected 2 to 5 upper-case letters such as "BIL", got "bi"$/,
+      ),
       expect.stringMatching(/^ {2}- departments\[1\]\.businessHours\.timeZone: /),
     ]);
     expect(result.stderr).not.toMatch(/\n\s+at /);

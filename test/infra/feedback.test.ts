@@ -17,7 +17,11 @@ describe('SES feedback', () => {
     template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 1);
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       ConfigurationSetName: { Ref: configSetId() },
-      EventDestination: { Enabled: true, MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: { TopicARN: { Ref: topicId() } } },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint'],
+        SnsDestination: { TopicARN: { Ref: topicId() } },
+      },
     });
   });
 
@@ -33,7 +37,9 @@ describe('SES feedback', () => {
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Condition: {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':configuration-set/', { Ref: configSetId() }])] } },
+              ArnLike: {
+                'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':configuration-set/', { Ref: configSetId() }])] },
+              },
             },
           }),
         ]),
@@ -62,14 +68,27 @@ describe('SES feedback', () => {
   });
 
   it('subscribes the feedback function, which only SNS of this topic may invoke', () => {
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: topicId() }, Endpoint: { 'Fn::GetAtt': [fnId(), 'Arn'] } });
-    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [fnId(), 'Arn'] }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: topicId() } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topicId() },
+      Endpoint: { 'Fn::GetAtt': [fnId(), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [fnId(), 'Arn'] },
+      Principal: 'sns.amazonaws.com',
+      SourceArn: { Ref: topicId() },
+    });
   });
 
   it('runs the feedback handler with the table name, retries twice, then dead-letters with an alarm', () => {
     expect(stack.feedback.feedbackFunction.entry).toMatch(/functions[\\/]feedback[\\/]handler\.ts$/);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ TICKETS_TABLE: { Ref: logicalId(stack.table) }, POWERTOOLS_SERVICE_NAME: 'feedback' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          TICKETS_TABLE: { Ref: logicalId(stack.table) },
+          POWERTOOLS_SERVICE_NAME: 'feedback',
+        }),
+      },
     });
     const queueId = logicalId(stack.feedback.feedbackFunction.failureQueue!.queue);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
@@ -77,14 +96,20 @@ describe('SES feedback', () => {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+    });
   });
 
   it('gives the feedback function Get/Put/Query on the base table and nothing else of DynamoDB, no SES, no wildcard of its own', () => {
     const statements = roleStatements(template, logicalId(stack.feedback.feedbackFunction.role));
     const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
-      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] } }),
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        Resource: { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] },
+      }),
     ]);
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a: string) => /^(ses|s3|sns|kms|secretsmanager|states):/.test(a))).toEqual([]);
@@ -96,14 +121,21 @@ describe('SES feedback', () => {
     for (const fn of [stack.inboundFunction, stack.timerFunction]) {
       const statements = roleStatements(template, logicalId(fn.role));
       expect(statements).toEqual(
-        expect.arrayContaining([expect.objectContaining({ Action: expect.arrayContaining(['dynamodb:GetItem']), Resource: expect.arrayContaining([{ 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] }]) })]),
+        expect.arrayContaining([
+          expect.objectContaining({
+            Action: expect.arrayContaining(['dynamodb:GetItem']),
+            Resource: expect.arrayContaining([{ 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] }]),
+          }),
+        ]),
       );
     }
   });
 
   it('leaves cdk-nag nothing to report on the feedback path', () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
-    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).filter((f) => f.includes('/Feedback/'));
+    const findings = report.violations
+      .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))
+      .filter((f) => f.includes('/Feedback/'));
     expect(findings).toEqual([]);
   });
 });

@@ -25,7 +25,9 @@ export function logicalIdIn(stack: Stack, construct: WithResource): string {
 /** The statements of the policies attached to a role. */
 export function roleStatements(template: Template, roleLogicalId: string): any[] {
   const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
-  return policies.filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleLogicalId)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  return policies
+    .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleLogicalId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
 export interface Built {

@@ -18,13 +18,25 @@ describe('weekly report', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(30 6 ? * MON *)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, Input: '{"send":true}', RetryPolicy: { MaximumRetryAttempts: 2 } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+          Input: '{"send":true}',
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+        }),
+      ],
     });
-    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'events.amazonaws.com' });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
   });
 
   it('defaults to Monday 07:00 UTC', () => {
-    const { template } = build({ configPath: configVariant((raw) => (raw.reports = { weekly: { to: ['boss@example.com'] } })) });
+    const { template } = build({
+      configPath: configVariant((raw) => (raw.reports = { weekly: { to: ['boss@example.com'] } })),
+    });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 7 ? * MON *)' });
   });
 
@@ -47,15 +59,28 @@ describe('weekly report', () => {
         Sid: 'ReadTickets',
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:Query'],
-        Resource: expect.arrayContaining([{ 'Fn::GetAtt': [tableId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/byDepartmentStatus']] }]),
+        Resource: expect.arrayContaining([
+          { 'Fn::GetAtt': [tableId, 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/byDepartmentStatus']] },
+        ]),
       },
-      { Sid: 'SendReport', Effect: 'Allow', Action: 'ses:SendRawEmail', Resource: [expect.anything(), expect.anything()] },
+      {
+        Sid: 'SendReport',
+        Effect: 'Allow',
+        Action: 'ses:SendRawEmail',
+        Resource: [expect.anything(), expect.anything()],
+      },
     ]);
     expect(statements[0].Resource).toHaveLength(2);
     const send = JSON.stringify(statements[1].Resource);
     expect(send).toContain('":identity/"');
     expect(send).toContain('":configuration-set/"');
-    expect(all.filter((st) => !statements.includes(st)).map((st) => st.Action).flat().every((a: string) => /^(xray|logs|sqs):/.test(a))).toBe(true);
+    expect(
+      all
+        .filter((st) => !statements.includes(st))
+        .flatMap((st) => st.Action)
+        .every((a: string) => /^(xray|logs|sqs):/.test(a)),
+    ).toBe(true);
     // no write of any kind
     expect(JSON.stringify(all)).not.toMatch(/dynamodb:(Put|Update|Delete|BatchWrite)|s3:/);
   });
@@ -63,13 +88,21 @@ describe('weekly report', () => {
   it('is cdk-nag clean with the schedule in place', () => {
     const { app } = build({ configPath: withManagers });
     const report = new AwsSolutionsChecks(app).validateScope(app);
-    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))).toEqual([]);
+    expect(
+      report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)),
+    ).toEqual([]);
   });
 
   it('names a bad schedule in the config with its path', () => {
-    expect(() => build({ configPath: configVariant((raw) => (raw.reports = { weekly: { to: ['boss@example.com'], schedule: 'every monday' } })) })).toThrow(
-      /reports\.weekly\.schedule: expected an EventBridge schedule such as "cron\(0 7 \? \* MON \*\)"/,
-    );
-    expect(() => build({ configPath: configVariant((raw) => (raw.reports = { weekly: { to: ['not an address'] } })) })).toThrow(/reports\.weekly\.to\[0\]: expected an e-mail address/);
+    expect(() =>
+      build({
+        configPath: configVariant(
+          (raw) => (raw.reports = { weekly: { to: ['boss@example.com'], schedule: 'every monday' } }),
+        ),
+      }),
+    ).toThrow(/reports\.weekly\.schedule: expected an EventBridge schedule such as "cron\(0 7 \? \* MON \*\)"/);
+    expect(() =>
+      build({ configPath: configVariant((raw) => (raw.reports = { weekly: { to: ['not an address'] } })) }),
+    ).toThrow(/reports\.weekly\.to\[0\]: expected an e-mail address/);
   });
 });

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { TIMER_STATES } from '../../lib/constructs/timers';
 import { loadConfigFile } from '../../lib/config/load';
 import { addTriageStack } from '../../lib/triage-app';
@@ -28,12 +28,25 @@ describe('raw mail store', () => {
   it('is encrypted, private, versioned, logged and retained', () => {
     template.hasResource('AWS::S3::Bucket', {
       Properties: Match.objectLike({
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
         LifecycleConfiguration: {
-          Rules: Match.arrayWith([Match.objectLike({ Id: 'expire-raw-mail', ExpirationInDays: config.rawMailRetentionDays, Status: 'Enabled' })]),
+          Rules: Match.arrayWith([
+            Match.objectLike({
+              Id: 'expire-raw-mail',
+              ExpirationInDays: config.rawMailRetentionDays,
+              Status: 'Enabled',
+            }),
+          ]),
         },
       }),
       DeletionPolicy: 'Retain',
@@ -69,7 +82,14 @@ describe('raw mail store', () => {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
               ArnLike: {
                 'aws:SourceArn': {
-                  'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':receipt-rule-set/$'), { Ref: logicalId(stack.inboundMail.ruleSet) }, ':receipt-rule/*'])],
+                  'Fn::Join': [
+                    '',
+                    Match.arrayWith([
+                      Match.stringLikeRegexp(':receipt-rule-set/$'),
+                      { Ref: logicalId(stack.inboundMail.ruleSet) },
+                      ':receipt-rule/*',
+                    ]),
+                  ],
                 },
               },
             },
@@ -101,7 +121,11 @@ describe('inbound mail (SES receipt)', () => {
           Recipients: [address],
           ScanEnabled: true,
           TlsPolicy: 'Optional',
-          Actions: [{ S3Action: { BucketName: { Ref: logicalId(stack.rawMailBucket) }, ObjectKeyPrefix: `inbound/${address}/` } }],
+          Actions: [
+            {
+              S3Action: { BucketName: { Ref: logicalId(stack.rawMailBucket) }, ObjectKeyPrefix: `inbound/${address}/` },
+            },
+          ],
         },
       });
     }
@@ -130,7 +154,10 @@ describe('inbound mail (SES receipt)', () => {
     const create = JSON.stringify(activation.Properties.Create);
     expect(create).toContain('setActiveReceiptRuleSet');
     expect(create).toContain(JSON.stringify({ Ref: logicalId(stack.inboundMail.ruleSet) }));
-    expect(JSON.parse(activation.Properties.Delete)).toMatchObject({ action: 'setActiveReceiptRuleSet', parameters: {} });
+    expect(JSON.parse(activation.Properties.Delete)).toMatchObject({
+      action: 'setActiveReceiptRuleSet',
+      parameters: {},
+    });
     expect(activation.Properties.InstallLatestAwsSdk).toBe(false);
     const ruleIds = Object.keys(template.findResources('AWS::SES::ReceiptRule'));
     expect(activation.DependsOn).toEqual(expect.arrayContaining(ruleIds));
@@ -183,7 +210,20 @@ describe('functions', () => {
   const fnProps = (fn: { fn: unknown }) => template.toJSON().Resources[logicalId(fn.fn as never)].Properties;
   // A fixed name built on AWS::StackName, not a Ref: the timer function starts executions of the state machine that invokes it.
   const timerArn = {
-    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:', { Ref: 'AWS::StackName' }, '-ticket-timer']],
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':states:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ':stateMachine:',
+        { Ref: 'AWS::StackName' },
+        '-ticket-timer',
+      ],
+    ],
   };
 
   it('inbound: Node.js 22 on arm64, traced, 1024 MB, 2 minutes, contract environment', () => {
@@ -206,11 +246,13 @@ describe('functions', () => {
       ...common,
       MemorySize: 256,
       Timeout: 30,
-      Environment: { Variables: { ...contractEnv, POWERTOOLS_SERVICE_NAME: 'timer', TIMER_STATE_MACHINE_ARN: timerArn } },
+      Environment: {
+        Variables: { ...contractEnv, POWERTOOLS_SERVICE_NAME: 'timer', TIMER_STATE_MACHINE_ARN: timerArn },
+      },
     });
   });
 
-  it('names the timer ARN from the state machine\'s name, which is the one the state machine has', () => {
+  it("names the timer ARN from the state machine's name, which is the one the state machine has", () => {
     const name = template.toJSON().Resources[logicalId(stack.timerStateMachine)].Properties.StateMachineName;
     expect(name).toEqual({ 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-ticket-timer']] });
     expect(JSON.stringify(timerArn)).toContain('"AWS::StackName"},"-ticket-timer"');
@@ -240,7 +282,11 @@ describe('functions', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: queueId }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
@@ -251,7 +297,9 @@ describe('functions', () => {
     });
     // The timer is invoked synchronously by Step Functions: no async config, no queue.
     // (The other asynchronously invoked function is the SES feedback function, see feedback.test.ts.)
-    const asyncConfigs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map((r: any) => r.Properties.FunctionName.Ref);
+    const asyncConfigs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map(
+      (r: any) => r.Properties.FunctionName.Ref,
+    );
     expect(asyncConfigs).not.toContain(logicalId(stack.timerFunction.fn));
   });
 });
@@ -271,22 +319,32 @@ describe('least privilege', () => {
   it('inbound may do exactly what it needs', () => {
     expect(actionsOf(statementsOf(stack.inboundFunction))).toEqual(
       [
-        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
-        'logs:CreateLogStream', 'logs:PutLogEvents',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
         's3:GetObject', // raw mail
-        's3:GetObject', 's3:PutObject', // attachments too large to forward: kept and linked
+        's3:GetObject',
+        's3:PutObject', // attachments too large to forward: kept and linked
         'secretsmanager:GetSecretValue',
         'ses:SendRawEmail',
-        'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
         'states:StartExecution', // the first timer step, and the new one when a reply moves the timers
         'states:StopExecution', // the superseded step
-        'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
       ].sort(),
     );
   });
 
   it('inbound writes to S3 only under attachments/', () => {
-    const writes = statementsOf(stack.inboundFunction).filter((st: { Action: string | string[] }) => [st.Action].flat().includes('s3:PutObject'));
+    const writes = statementsOf(stack.inboundFunction).filter((st: { Action: string | string[] }) =>
+      [st.Action].flat().includes('s3:PutObject'),
+    );
     expect(writes).toHaveLength(1);
     expect(JSON.stringify(writes[0].Resource)).toMatch(/\/attachments\/\*/);
     expect(JSON.stringify(writes[0].Resource)).not.toMatch(/inbound|replies/);
@@ -295,12 +353,17 @@ describe('least privilege', () => {
   it('timer may do exactly what it needs', () => {
     expect(actionsOf(statementsOf(stack.timerFunction))).toEqual(
       [
-        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem',
-        'logs:CreateLogStream', 'logs:PutLogEvents',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
         'secretsmanager:GetSecretValue',
         'ses:SendRawEmail',
         'states:StartExecution', // the next step
-        'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
       ].sort(),
     );
   });
@@ -378,7 +441,9 @@ describe('ticket timer state machine', () => {
       Parameters: { action: 'run', 'ticketId.$': '$.ticketId', 'generation.$': '$.generation', 'step.$': '$.step' },
       ResultPath: '$.result',
       Next: 'StepDone',
-      Catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordTimerFailure' })],
+      Catch: [
+        expect.objectContaining({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordTimerFailure' }),
+      ],
     });
     expect(definition.States.StepDone.Type).toBe('Succeed');
   });
@@ -387,7 +452,13 @@ describe('ticket timer state machine', () => {
     expect(definition.States.RecordTimerFailure).toMatchObject({
       Type: 'Task',
       Resource: timerFn,
-      Parameters: { action: 'record-failure', 'ticketId.$': '$.ticketId', 'step.$': '$.step', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' },
+      Parameters: {
+        action: 'record-failure',
+        'ticketId.$': '$.ticketId',
+        'step.$': '$.step',
+        'error.$': '$.error.Error',
+        'cause.$': '$.error.Cause',
+      },
       Next: 'TimerFailed',
       Catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'TimerFailed' })],
     });
@@ -397,10 +468,16 @@ describe('ticket timer state machine', () => {
   it('retries task errors with backoff and jitter', () => {
     for (const name of ['RunTimerStep', 'RecordTimerFailure']) {
       expect(definition.States[name].Retry).toEqual(
-        expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], BackoffRate: 2, JitterStrategy: 'FULL' })]),
+        expect.arrayContaining([
+          expect.objectContaining({ ErrorEquals: ['States.TaskFailed'], BackoffRate: 2, JitterStrategy: 'FULL' }),
+        ]),
       );
     }
-    expect(definition.States.RunTimerStep.Retry.find((r: { ErrorEquals: string[] }) => r.ErrorEquals.includes('States.TaskFailed')).MaxAttempts).toBe(5);
+    expect(
+      definition.States.RunTimerStep.Retry.find((r: { ErrorEquals: string[] }) =>
+        r.ErrorEquals.includes('States.TaskFailed'),
+      ).MaxAttempts,
+    ).toBe(5);
   });
 
   it('logs ALL without execution data, and is traced', () => {
@@ -435,7 +512,9 @@ describe('SES sending', () => {
     const { template: t } = build({ configPath: configVariant((raw) => (raw.replyDomain = 'replies.example.net')) });
     t.resourceCountIs('AWS::SES::EmailIdentity', 2);
     t.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'replies.example.net' });
-    t.hasResourceProperties('AWS::SES::ReceiptRule', { Rule: Match.objectLike({ Recipients: ['replies.example.net'] }) });
+    t.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({ Recipients: ['replies.example.net'] }),
+    });
   });
 });
 
@@ -450,16 +529,37 @@ describe('reply token secret', () => {
 
 describe('stack', () => {
   it('outputs what operators and the CLI need', () => {
-    for (const name of ['RawMailBucketName', 'TicketsTableName', 'TimerStateMachineArn', 'ReceiptRuleSetName', 'InboundDeadLetterQueueUrl']) {
+    for (const name of [
+      'RawMailBucketName',
+      'TicketsTableName',
+      'TimerStateMachineArn',
+      'ReceiptRuleSetName',
+      'InboundDeadLetterQueueUrl',
+    ]) {
       template.hasOutput(name, { Value: Match.anyValue() });
     }
-    template.hasOutput('InboundDeadLetterQueueUrl', { Value: { Ref: logicalId(stack.inboundFunction.failureQueue!.queue) } });
+    template.hasOutput('InboundDeadLetterQueueUrl', {
+      Value: { Ref: logicalId(stack.inboundFunction.failureQueue!.queue) },
+    });
   });
 
   it('hard-codes no physical names, so staging and production live side by side', () => {
-    const named = ['BucketName', 'TableName', 'StateMachineName', 'QueueName', 'FunctionName', 'RoleName', 'LogGroupName', 'Name', 'ConfigurationSet'];
+    const named = [
+      'BucketName',
+      'TableName',
+      'StateMachineName',
+      'QueueName',
+      'FunctionName',
+      'RoleName',
+      'LogGroupName',
+      'Name',
+      'ConfigurationSet',
+    ];
     for (const [id, resource] of Object.entries(template.toJSON().Resources) as [string, any][]) {
-      if (['AWS::Lambda::Permission', 'AWS::Lambda::EventInvokeConfig', 'AWS::SES::EmailIdentity'].includes(resource.Type)) continue;
+      if (
+        ['AWS::Lambda::Permission', 'AWS::Lambda::EventInvokeConfig', 'AWS::SES::EmailIdentity'].includes(resource.Type)
+      )
+        continue;
       for (const key of named) {
         const value = resource.Properties?.[key];
         if (value !== undefined) expect(`${id}.${key} = ${JSON.stringify(value)}`).toMatch(/"(Ref|Fn::GetAtt)"/);

@@ -13,12 +13,27 @@ const urlId = () => logicalId(stack.web.functionUrl);
 describe('web function', () => {
   it('is served by a function URL without IAM auth (the signed token in the link is the auth)', () => {
     template.resourceCountIs('AWS::Lambda::Url', 1);
-    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED', TargetFunctionArn: { 'Fn::GetAtt': [webFnId(), 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'BUFFERED',
+      TargetFunctionArn: { 'Fn::GetAtt': [webFnId(), 'Arn'] },
+    });
     // Public invocation through the URL only (not lambda:InvokeFunction for everyone).
-    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'NONE', Principal: '*', FunctionName: { 'Fn::GetAtt': [webFnId(), 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunctionUrl',
+      FunctionUrlAuthType: 'NONE',
+      Principal: '*',
+      FunctionName: { 'Fn::GetAtt': [webFnId(), 'Arn'] },
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      Environment: { Variables: Match.objectLike({ TICKETS_TABLE: { Ref: logicalId(stack.table) }, REPLY_TOKEN_SECRET_ID: { Ref: logicalId(stack.replyTokenSecret) }, POWERTOOLS_SERVICE_NAME: 'web' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          TICKETS_TABLE: { Ref: logicalId(stack.table) },
+          REPLY_TOKEN_SECRET_ID: { Ref: logicalId(stack.replyTokenSecret) },
+          POWERTOOLS_SERVICE_NAME: 'web',
+        }),
+      },
     });
   });
 
@@ -29,19 +44,41 @@ describe('web function', () => {
     const leadingKeys = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TICKET#*'] } };
     expect(statements).toEqual(
       expect.arrayContaining([
-        { Sid: 'ReadTickets', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: table, Condition: leadingKeys },
+        {
+          Sid: 'ReadTickets',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+          Resource: table,
+          Condition: leadingKeys,
+        },
         {
           Sid: 'RecordSurveyAnswer',
           Effect: 'Allow',
           Action: 'dynamodb:UpdateItem',
           Resource: table,
-          Condition: { ...leadingKeys, 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'satisfaction', 'version'] } },
+          Condition: {
+            ...leadingKeys,
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'satisfaction', 'version'] },
+          },
         },
-        { Sid: 'ReadLinkSigningKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalId(stack.replyTokenSecret) } },
+        {
+          Sid: 'ReadLinkSigningKey',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: { Ref: logicalId(stack.replyTokenSecret) },
+        },
       ]),
     );
     const actions = statements.flatMap((s) => [s.Action].flat());
-    for (const forbidden of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'ses:SendRawEmail', 's3:GetObject', 'states:StartExecution']) expect(actions).not.toContain(forbidden);
+    for (const forbidden of [
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Scan',
+      'ses:SendRawEmail',
+      's3:GetObject',
+      'states:StartExecution',
+    ])
+      expect(actions).not.toContain(forbidden);
   });
 
   it('gives the inbound and timer functions WEB_BASE_URL from the function URL, and outputs it', () => {
@@ -56,12 +93,17 @@ describe('web function', () => {
   });
 
   it('links to the custom domain of web.publicUrl when the config sets one', () => {
-    const custom = build({ configPath: configVariant((raw) => (raw.web = { publicUrl: 'https://status.example.com/' })) });
+    const custom = build({
+      configPath: configVariant((raw) => (raw.web = { publicUrl: 'https://status.example.com/' })),
+    });
     const props = custom.template.toJSON().Resources[custom.logicalId(custom.stack.inboundFunction.fn)].Properties;
     expect(props.Environment.Variables.WEB_BASE_URL).toBe('https://status.example.com/');
   });
 
   it('has alarms on errors and throttles like the other functions', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('^The web function failed'), Dimensions: [{ Name: 'FunctionName', Value: { Ref: webFnId() } }] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('^The web function failed'),
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: webFnId() } }],
+    });
   });
 });

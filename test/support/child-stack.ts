@@ -21,7 +21,11 @@ export function startChildStack(options: Omit<LocalStackOptions, 'log'>): Promis
   const child: ChildProcess = fork(join(ROOT, 'test', 'support', 'stack-process.ts'), [], {
     cwd: ROOT,
     execArgv: ['--require', 'tsx/cjs'],
-    env: { ...process.env, TRIAGE_CHILD_OPTIONS: JSON.stringify(options), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      TRIAGE_CHILD_OPTIONS: JSON.stringify(options),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   let next = 0;
@@ -37,30 +41,43 @@ export function startChildStack(options: Omit<LocalStackOptions, 'log'>): Promis
       reject(new Error(`the child stack exited with code ${code} before it was ready`));
       for (const p of pending.values()) p.reject(new Error(`the child stack exited with code ${code}`));
     });
-    child.on('message', (message: { ready?: boolean; error?: string; id?: number; ok?: boolean; log?: string[]; ports?: Record<ServiceName, number>; stateDir?: string; config?: TriageConfig; startupMs?: number }) => {
-      if (message.id !== undefined) {
-        const p = pending.get(message.id);
-        pending.delete(message.id);
-        if (message.ok) p?.resolve(message);
-        else p?.reject(new Error(message.error));
-        return;
-      }
-      if (!message.ready) return reject(new Error(`the child stack did not start: ${message.error}`));
-      resolve({
-        ports: message.ports!,
-        stateDir: message.stateDir!,
-        config: message.config!,
-        startupMs: message.startupMs!,
-        outbox: () => outboxOf(message.stateDir!),
-        whenIdle: async (opts = {}) => void (await request({ cmd: 'idle', ...opts })),
-        stop: async () => {
-          if (child.exitCode !== null) return [];
-          const done = new Promise((r) => child.once('exit', r));
-          const reply = await request({ cmd: 'stop' });
-          await done;
-          return reply.log ?? [];
-        },
-      });
-    });
+    child.on(
+      'message',
+      (message: {
+        ready?: boolean;
+        error?: string;
+        id?: number;
+        ok?: boolean;
+        log?: string[];
+        ports?: Record<ServiceName, number>;
+        stateDir?: string;
+        config?: TriageConfig;
+        startupMs?: number;
+      }) => {
+        if (message.id !== undefined) {
+          const p = pending.get(message.id);
+          pending.delete(message.id);
+          if (message.ok) p?.resolve(message);
+          else p?.reject(new Error(message.error));
+          return;
+        }
+        if (!message.ready) return reject(new Error(`the child stack did not start: ${message.error}`));
+        resolve({
+          ports: message.ports!,
+          stateDir: message.stateDir!,
+          config: message.config!,
+          startupMs: message.startupMs!,
+          outbox: () => outboxOf(message.stateDir!),
+          whenIdle: async (opts = {}) => void (await request({ cmd: 'idle', ...opts })),
+          stop: async () => {
+            if (child.exitCode !== null) return [];
+            const done = new Promise((r) => child.once('exit', r));
+            const reply = await request({ cmd: 'stop' });
+            await done;
+            return reply.log ?? [];
+          },
+        });
+      },
+    );
   });
 }

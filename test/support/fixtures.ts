@@ -13,4 +13,5 @@ export const FIXTURES = join(ROOT, 'test', 'fixtures');
 export const exampleConfig = () => loadConfigFile(CONFIG_PATH);
 
 /** The shipped templates. */
-export const exampleTemplates = () => new TemplateRegistry((JSON.parse(buildDeploymentJson(CONFIG_PATH)) as DeploymentBundle).templates);
+export const exampleTemplates = () =>
+  new TemplateRegistry((JSON.parse(buildDeploymentJson(CONFIG_PATH)) as DeploymentBundle).templates);

@@ -5,7 +5,25 @@ import type { TriageConfig } from '../../functions/domain/config';
 import type { Suppression, SuppressionList } from '../../functions/ports/suppression-list';
 import { compareTicketIds, normaliseAddress, type Customer } from '../../functions/domain/customer';
 import { CustomerMergeError, type CustomerDirectory } from '../../functions/ports/customers';
-import type { AttachmentStore, AutoReplyLimiter, DeliveryClaim, DeliveryLedger, DeliveryStep, LimitDecision, LinkedAttachment, Mailer, ObjectOutcome, Quarantine, QuarantineEntry, RawMailStore, SatisfactionResult, SecretSource, TicketFilter, TicketRepository, TimerScheduler } from '../../functions/ports';
+import type {
+  AttachmentStore,
+  AutoReplyLimiter,
+  DeliveryClaim,
+  DeliveryLedger,
+  DeliveryStep,
+  LimitDecision,
+  LinkedAttachment,
+  Mailer,
+  ObjectOutcome,
+  Quarantine,
+  QuarantineEntry,
+  RawMailStore,
+  SatisfactionResult,
+  SecretSource,
+  TicketFilter,
+  TicketRepository,
+  TimerScheduler,
+} from '../../functions/ports';
 import type { SurveyChoice } from '../../functions/domain/web-links';
 
 /** In-memory adapters for use-case tests and the benchmark: the same port contracts, no I/O. */
@@ -46,7 +64,9 @@ export class MemoryTimers implements TimerScheduler {
   }
   /** The plans of one ticket, in the order they were scheduled. */
   of(ticketId: string): TimerPlan[] {
-    return [...this.scheduled.values()].filter((p) => p.ticketId === ticketId).map(({ generation, step, at }) => ({ generation, step, at }));
+    return [...this.scheduled.values()]
+      .filter((p) => p.ticketId === ticketId)
+      .map(({ generation, step, at }) => ({ generation, step, at }));
   }
 }
 
@@ -82,7 +102,14 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
   async claimDelivery(dedupeKey: string, objectKey: string, now: Date): Promise<DeliveryClaim> {
     const claim = this.claims.get(dedupeKey);
     if (!claim) {
-      this.claims.set(dedupeKey, { objectKey, claimedAt: now.toISOString(), state: 'claimed', done: [], steps: new Map(), sending: new Set() });
+      this.claims.set(dedupeKey, {
+        objectKey,
+        claimedAt: now.toISOString(),
+        state: 'claimed',
+        done: [],
+        steps: new Map(),
+        sending: new Set(),
+      });
       return { status: 'new', firstKey: objectKey, done: [] };
     }
     const view = { ticketId: claim.ticketId, firstKey: claim.objectKey, done: [...claim.done] };
@@ -97,7 +124,15 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
   }
   async beginStep(dedupeKey: string, step: DeliveryStep, attempt: string, now: Date) {
     // as DynamoDB's UpdateItem: a step without a delivery claim (a timer step's mail) creates the record
-    if (!this.claims.has(dedupeKey)) this.claims.set(dedupeKey, { objectKey: dedupeKey, claimedAt: now.toISOString(), state: 'claimed', done: [], steps: new Map(), sending: new Set() });
+    if (!this.claims.has(dedupeKey))
+      this.claims.set(dedupeKey, {
+        objectKey: dedupeKey,
+        claimedAt: now.toISOString(),
+        state: 'claimed',
+        done: [],
+        steps: new Map(),
+        sending: new Set(),
+      });
     const claim = this.claims.get(dedupeKey)!;
     if (claim.sending.has(step) || claim.done.includes(step)) return false;
     claim.steps.set(step, attempt);
@@ -149,7 +184,12 @@ export class MemoryTicketRepository implements TicketRepository {
     return t ? structuredClone(t) : undefined;
   }
   async listTickets(filter: TicketFilter = {}) {
-    return [...this.tickets.values()].filter((t) => (!filter.department || t.department === filter.department) && (!filter.status || t.status === filter.status) && (!filter.dueFrom || t.dueAt >= filter.dueFrom));
+    return [...this.tickets.values()].filter(
+      (t) =>
+        (!filter.department || t.department === filter.department) &&
+        (!filter.status || t.status === filter.status) &&
+        (!filter.dueFrom || t.dueAt >= filter.dueFrom),
+    );
   }
   async addMessage(message: TicketMessage) {
     this.messages.push(message);
@@ -202,17 +242,27 @@ export class MemoryAutoReplyLimiter implements AutoReplyLimiter {
   readonly counts = new Map<string, number>();
   constructor(private readonly limits: TriageConfig['autoReplyLimits']) {}
   async take(sender: string, now: Date): Promise<LimitDecision> {
-    const windows = [...[...this.limits.perSender].sort((a, b) => a.minutes - b.minutes).map((w) => ({ scope: sender, ...w })), { scope: '*', ...this.limits.global }];
+    const windows = [
+      ...[...this.limits.perSender].sort((a, b) => a.minutes - b.minutes).map((w) => ({ scope: sender, ...w })),
+      { scope: '*', ...this.limits.global },
+    ];
     for (const w of windows) {
       const key = `${w.scope}#${w.minutes}#${Math.floor(now.getTime() / (w.minutes * 60_000))}`;
       const count = this.counts.get(key) ?? 0;
-      if (count >= w.max) return { allowed: false, limit: `${w.max} automatic replies per ${w.minutes} minutes to ${w.scope === '*' ? 'all senders' : 'this sender'}` };
+      if (count >= w.max)
+        return {
+          allowed: false,
+          limit: `${w.max} automatic replies per ${w.minutes} minutes to ${w.scope === '*' ? 'all senders' : 'this sender'}`,
+        };
       this.counts.set(key, count + 1);
     }
     return { allowed: true };
   }
   async giveBack(sender: string, now: Date): Promise<void> {
-    const windows = [...this.limits.perSender.map((w) => ({ scope: sender, ...w })), { scope: '*', ...this.limits.global }];
+    const windows = [
+      ...this.limits.perSender.map((w) => ({ scope: sender, ...w })),
+      { scope: '*', ...this.limits.global },
+    ];
     for (const w of windows) {
       const key = `${w.scope}#${w.minutes}#${Math.floor(now.getTime() / (w.minutes * 60_000))}`;
       this.counts.set(key, Math.max(0, (this.counts.get(key) ?? 0) - 1));
@@ -251,7 +301,9 @@ export class MemorySuppressionList implements SuppressionList {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
     }
     const unique = [...new Set(addresses.map((a) => a.trim().toLowerCase()))];
-    return unique.map((a) => this.entries.get(a)).filter((e): e is Suppression => !!e && (!e.until || Date.parse(e.until) > now.getTime()));
+    return unique
+      .map((a) => this.entries.get(a))
+      .filter((e): e is Suppression => !!e && (!e.until || Date.parse(e.until) > now.getTime()));
   }
   async suppress(entry: Suppression) {
     const address = entry.address.toLowerCase();
@@ -273,16 +325,27 @@ export class MemorySuppressionList implements SuppressionList {
 /** Keeps attachments in memory and hands out fake links; the bytes can be read back by URL. */
 export class MemoryAttachmentStore implements AttachmentStore {
   readonly kept = new Map<string, Buffer>();
-  async keep(ticketId: string, attachment: { filename: string; contentType: string; content: Buffer }): Promise<LinkedAttachment> {
+  async keep(
+    ticketId: string,
+    attachment: { filename: string; contentType: string; content: Buffer },
+  ): Promise<LinkedAttachment> {
     const url = `memory://attachments/${ticketId}/${this.kept.size + 1}/${encodeURIComponent(attachment.filename)}`;
     this.kept.set(url, attachment.content);
-    return { filename: attachment.filename, size: attachment.content.length, url, expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() };
+    return {
+      filename: attachment.filename,
+      size: attachment.content.length,
+      url,
+      expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    };
   }
 }
 
 /** The customer directory in memory, with the Dynamo adapter's rules (own records per address, flat aliases). */
 export class MemoryCustomerDirectory implements CustomerDirectory {
-  readonly records = new Map<string, { ticketIds: Set<string>; aliases: Set<string>; aliasOf?: string; firstSeenAt?: string }>();
+  readonly records = new Map<
+    string,
+    { ticketIds: Set<string>; aliases: Set<string>; aliasOf?: string; firstSeenAt?: string }
+  >();
   private record(address: string) {
     let r = this.records.get(address);
     if (!r) this.records.set(address, (r = { ticketIds: new Set(), aliases: new Set() }));
@@ -303,7 +366,10 @@ export class MemoryCustomerDirectory implements CustomerDirectory {
     const aliases = [...r.aliases].sort();
     const members = [r, ...aliases.map((a) => this.records.get(a)).filter((m) => m !== undefined)];
     const ticketIds = [...new Set(members.flatMap((m) => [...m.ticketIds]))].sort(compareTicketIds);
-    const firstSeenAt = members.map((m) => m.firstSeenAt).filter((s): s is string => Boolean(s)).sort()[0];
+    const firstSeenAt = members
+      .map((m) => m.firstSeenAt)
+      .filter((s): s is string => Boolean(s))
+      .sort()[0];
     return { address: primary, aliases, ticketIds, firstSeenAt };
   }
   async merge(primaryAddress: string, aliasAddress: string, _at?: Date) {

@@ -1,7 +1,18 @@
 import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { ProcessInboundMail, type InboundDependencies } from '../../functions/usecases/process-inbound-mail';
 import { exampleConfig, exampleTemplates } from './fixtures';
-import { FixedSecret, MemoryAttachmentStore, MemoryCustomerDirectory, MemoryAutoReplyLimiter, MemoryDeliveryLedger, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from './in-memory';
+import {
+  FixedSecret,
+  MemoryAttachmentStore,
+  MemoryCustomerDirectory,
+  MemoryAutoReplyLimiter,
+  MemoryDeliveryLedger,
+  MemoryMailer,
+  MemoryQuarantine,
+  MemoryRawMailStore,
+  MemoryTicketRepository,
+  MemoryTimers,
+} from './in-memory';
 
 /**
  * The inbound use case wired to the in-memory adapters (the shipped config and templates, the real
@@ -42,7 +53,10 @@ export interface InboundHarnessOptions extends Omit<Partial<InboundDependencies>
  * runs the use case on it (the S3 event of the Lambda handler). The clock defaults to one second
  * after the arrival.
  */
-export function inboundHarness({ arrivedAt = () => new Date('2026-11-23T10:15:02Z'), ...overrides }: InboundHarnessOptions = {}) {
+export function inboundHarness({
+  arrivedAt = () => new Date('2026-11-23T10:15:02Z'),
+  ...overrides
+}: InboundHarnessOptions = {}) {
   const adapters = {
     store: new MemoryRawMailStore(),
     repository: new MemoryTicketRepository(),
@@ -61,6 +75,10 @@ export function inboundHarness({ arrivedAt = () => new Date('2026-11-23T10:15:02
     return useCase.execute({ key, arrivedAt: arrivedAt() });
   };
   /** Delivers a mail sent to `to`, under the key its receipt rule writes (`inbound/<to>/objN`, `replies/objN`). */
-  const deliverTo = (to: string, raw: string | Buffer, key = to.endsWith(`@${config.replyDomain}`) ? `replies/obj${++n}` : `inbound/${to}/obj${++n}`) => deliver(key, raw);
+  const deliverTo = (
+    to: string,
+    raw: string | Buffer,
+    key = to.endsWith(`@${config.replyDomain}`) ? `replies/obj${++n}` : `inbound/${to}/obj${++n}`,
+  ) => deliver(key, raw);
   return { ...adapters, config, useCase, deliver, deliverTo };
 }

@@ -15,11 +15,34 @@ export const FREE_PORTS = { smtp: 0, s3: 0, dynamodb: 0, ses: 0, secretsmanager:
 /** Clients for a running local stack, as the CLI makes them (SDK v3 against the emulators). */
 export function stackClients(stack: Pick<LocalStack, 'endpoints' | 'region' | 'tableName' | 'config'>) {
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const s3 = new S3Client({ region: stack.region, endpoint: stack.endpoints.s3, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials }), { marshallOptions: { removeUndefinedValues: true } });
-  const repository = new DynamoTicketRepository(dynamo, stack.tableName, stack.config.departments.map((d) => d.name));
+  const s3 = new S3Client({
+    region: stack.region,
+    endpoint: stack.endpoints.s3,
+    credentials,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const dynamo = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const repository = new DynamoTicketRepository(
+    dynamo,
+    stack.tableName,
+    stack.config.departments.map((d) => d.name),
+  );
   const ledger = new DynamoDeliveryLedger(dynamo, stack.tableName);
-  return { s3, dynamo, repository, ledger, destroy: () => (s3.destroy(), dynamo.destroy()) };
+  return {
+    s3,
+    dynamo,
+    repository,
+    ledger,
+    destroy: () => {
+      s3.destroy();
+      dynamo.destroy();
+    },
+  };
 }
 
 /**
@@ -27,7 +50,12 @@ export function stackClients(stack: Pick<LocalStack, 'endpoints' | 'region' | 't
  * under the receipt rule's prefix for `to`; the bucket's event runs the inbound function.
  * @returns the object key
  */
-export async function putRawMail(stack: Pick<LocalStack, 'bucketName' | 'config'>, s3: S3Client, raw: Buffer, to: string): Promise<string> {
+export async function putRawMail(
+  stack: Pick<LocalStack, 'bucketName' | 'config'>,
+  s3: S3Client,
+  raw: Buffer,
+  to: string,
+): Promise<string> {
   const lower = to.toLowerCase();
   const id = randomBytes(20).toString('hex');
   const key = lower.endsWith(`@${stack.config.replyDomain}`) ? `replies/${id}` : `inbound/${lower}/${id}`;
@@ -70,18 +98,30 @@ export function outboxOf(stateDir: string): OutboxEntry[] {
   const dir = join(stateDir, 'outbox');
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }
   return files.map((f) => {
     const jsonFile = join(dir, f);
-    return { ...(JSON.parse(readFileSync(jsonFile, 'utf8')) as Omit<OutboxEntry, 'seq' | 'emlFile' | 'jsonFile'>), seq: Number(f.split('-')[0]), jsonFile, emlFile: jsonFile.replace(/\.json$/, '.eml') };
+    return {
+      ...(JSON.parse(readFileSync(jsonFile, 'utf8')) as Omit<OutboxEntry, 'seq' | 'emlFile' | 'jsonFile'>),
+      seq: Number(f.split('-')[0]),
+      jsonFile,
+      emlFile: jsonFile.replace(/\.json$/, '.eml'),
+    };
   });
 }
 
 /** Polls until `check` returns a value or the time is up. */
-export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -30,7 +30,13 @@ async function main(): Promise<void> {
     }
   });
   process.on('disconnect', () => void stop().finally(() => process.exit(0)));
-  send({ ready: true, ports: stack.ports, stateDir: stack.layout.root, config: stack.config, startupMs: stack.startupMs });
+  send({
+    ready: true,
+    ports: stack.ports,
+    stateDir: stack.layout.root,
+    config: stack.config,
+    startupMs: stack.startupMs,
+  });
 }
 
 main().catch((err: unknown) => {

@@ -18,7 +18,10 @@ export function referenceAddBusinessHours(start: Date, hours: number, calendar: 
     const ranges = calendar.weekly[WEEKDAYS[day.weekday - 1]];
     for (const range of ranges) {
       const open = day.set({ hour: Math.floor(range.open / 60), minute: range.open % 60 });
-      const close = range.close === 24 * 60 ? day.plus({ days: 1 }).startOf('day') : day.set({ hour: Math.floor(range.close / 60), minute: range.close % 60 });
+      const close =
+        range.close === 24 * 60
+          ? day.plus({ days: 1 }).startOf('day')
+          : day.set({ hour: Math.floor(range.close / 60), minute: range.close % 60 });
       const from = cursor > open ? cursor : open;
       if (from >= close) continue;
       const available = close.toMillis() - from.toMillis();
@@ -67,7 +70,10 @@ export function referenceBusinessHoursBetween(start: Date, end: Date, calendar: 
     if (holidays.has(day.toISODate()!)) continue;
     for (const range of calendar.weekly[WEEKDAYS[day.weekday - 1]]) {
       const open = day.set({ hour: Math.floor(range.open / 60), minute: range.open % 60 }).toMillis();
-      const close = range.close === 24 * 60 ? day.plus({ days: 1 }).startOf('day').toMillis() : day.set({ hour: Math.floor(range.close / 60), minute: range.close % 60 }).toMillis();
+      const close =
+        range.close === 24 * 60
+          ? day.plus({ days: 1 }).startOf('day').toMillis()
+          : day.set({ hour: Math.floor(range.close / 60), minute: range.close % 60 }).toMillis();
       const from = Math.max(open, startMs);
       const to = Math.min(close, endMs);
       if (to > from) total += to - from;
@@ -75,4 +81,3 @@ export function referenceBusinessHoursBetween(start: Date, end: Date, calendar: 
   }
   return total / 3_600_000;
 }
-

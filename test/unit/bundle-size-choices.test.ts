@@ -9,13 +9,13 @@ import { CONFIG_PATH, CORPUS } from '../support/fixtures';
 // what the functions do. `npm run bench` checks the bundled mail reader against the source on the
 // corpus; these check the two pieces that replace a library with less.
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const Encoding = require('encoding-japanese') as {
   convert(data: number[] | Buffer, options: Record<string, string>): string | number[];
   stringToCode(text: string): number[];
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const standIn = require('../../lib/constructs/bundle-stubs/encoding-japanese.js') as { convert(data: Buffer, options: Record<string, string>): string };
+const standIn = require('../../lib/constructs/bundle-stubs/encoding-japanese.js') as {
+  convert(data: Buffer, options: Record<string, string>): string;
+};
 
 const toUnicode = { to: 'UNICODE', from: 'ISO-2022-JP', type: 'string' };
 
@@ -32,7 +32,15 @@ describe('encoding-japanese stand-in (ISO-2022-JP through iconv-lite EUC-JP)', (
       }
     }
     expect(defined).toBeGreaterThan(6879); // JIS X 0208 itself, plus the NEC and IBM extensions
-    const kana = Buffer.from([0x1b, 0x28, 0x49, ...Array.from({ length: 0x5f - 0x21 + 1 }, (_, i) => 0x21 + i), 0x1b, 0x28, 0x42]);
+    const kana = Buffer.from([
+      0x1b,
+      0x28,
+      0x49,
+      ...Array.from({ length: 0x5f - 0x21 + 1 }, (_, i) => 0x21 + i),
+      0x1b,
+      0x28,
+      0x42,
+    ]);
     expect(standIn.convert(kana, toUnicode)).toBe(Encoding.convert(kana, toUnicode));
   });
 
@@ -51,7 +59,9 @@ describe('encoding-japanese stand-in (ISO-2022-JP through iconv-lite EUC-JP)', (
   });
 
   it('leaves what it does not handle to iconv-lite, by throwing (libmime catches it)', () => {
-    expect(() => standIn.convert(Buffer.from('x'), { to: 'UNICODE', from: 'SJIS', type: 'string' })).toThrow(/iconv-lite/);
+    expect(() => standIn.convert(Buffer.from('x'), { to: 'UNICODE', from: 'SJIS', type: 'string' })).toThrow(
+      /iconv-lite/,
+    );
   });
 });
 
@@ -59,23 +69,30 @@ describe('deployment bundle', () => {
   it('carries the config as parseConfig returns it, so the functions need no schema at run time', () => {
     const bundle = JSON.parse(buildDeploymentJson(CONFIG_PATH)) as DeploymentBundle;
     expect(bundle.config).toEqual(loadConfigFile(CONFIG_PATH));
-    expect(bundle.config.departments[0].businessHours.weekly.mon[0]).toEqual({ open: expect.any(Number), close: expect.any(Number) });
+    expect(bundle.config.departments[0].businessHours.weekly.mon[0]).toEqual({
+      open: expect.any(Number),
+      close: expect.any(Number),
+    });
   });
 });
 
 describe('iconv-lite stand-in (double-byte codecs built on first use)', () => {
   const realDir = dirname(dirname(require.resolve('iconv-lite', { paths: [dirname(require.resolve('libmime'))] })));
-  type Iconv = { getCodec(name: string): { decoder: unknown }; encode(text: string, charset: string): Buffer; decode(bytes: Buffer, charset: string): string };
+  type Iconv = {
+    getCodec(name: string): { decoder: unknown };
+    encode(text: string, charset: string): Buffer;
+    decode(bytes: Buffer, charset: string): string;
+  };
   // the real one, and the stand-in over a copy of its own (as the bundles alias it)
   let real: Iconv;
   let lazy: Iconv;
   beforeAll(() => {
     jest.isolateModules(() => {
-      real = require(realDir) as Iconv; // eslint-disable-line @typescript-eslint/no-require-imports
+      real = require(realDir) as Iconv;
     });
     jest.isolateModules(() => {
       jest.doMock('libmime-iconv-lite', () => jest.requireActual(realDir), { virtual: true });
-      lazy = require('../../lib/constructs/bundle-stubs/iconv-lite.js') as Iconv; // eslint-disable-line @typescript-eslint/no-require-imports
+      lazy = require('../../lib/constructs/bundle-stubs/iconv-lite.js') as Iconv;
     });
   });
 
@@ -118,8 +135,8 @@ describe('deployment bundle, packed as the Lambda bundles carry it', () => {
       for (const value of [packed, json]) {
         process.env.TRIAGE_DEPLOYMENT = value;
         jest.isolateModules(() => {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const { deployment } = require('../../functions/shared/deployment') as typeof import('../../functions/shared/deployment');
+          const { deployment } =
+            require('../../functions/shared/deployment') as typeof import('../../functions/shared/deployment');
           const read = deployment();
           expect(read.config).toEqual(JSON.parse(json).config);
           expect(read.templateSources).toEqual(JSON.parse(json).templates);
@@ -133,13 +150,16 @@ describe('deployment bundle, packed as the Lambda bundles carry it', () => {
 });
 
 describe('he stand-in (entities encodeXML)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const he = require('he') as { encode(text: string): string; decode(text: string): string };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const standIn = require('../../lib/constructs/bundle-stubs/he.mjs') as { encode(text: string): string };
 
   it('escapes what he escapes, to HTML a browser reads as the same text', () => {
-    for (const text of ['Jane "JD" <jane@example.org>', "O'Brien & Söhne <ob@x.de>", '山田 太郎 <taro@example.jp>', 'emoji 😀 & <tag>']) {
+    for (const text of [
+      'Jane "JD" <jane@example.org>',
+      "O'Brien & Söhne <ob@x.de>",
+      '山田 太郎 <taro@example.jp>',
+      'emoji 😀 & <tag>',
+    ]) {
       const ours = standIn.encode(text);
       expect(ours).not.toMatch(/[<>"]|&(?![a-z]+;|#x[0-9a-f]+;)/i);
       expect(he.decode(ours)).toBe(text);

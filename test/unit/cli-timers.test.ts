@@ -1,13 +1,29 @@
 import type { Ticket } from '../../functions/domain/ticket';
 import { formatFiresIn, pendingTimers } from '../../lib/cli/timers';
 
-const base = { department: 'support', status: 'open', priority: 'normal', customer: 'kim@x.org', customerName: '', participants: [], subject: 's', createdAt: '2026-11-23T14:00:00.000Z', dueAt: '2026-11-23T18:00:00.000Z', messageIds: [], version: 1 } as const;
+const base = {
+  department: 'support',
+  status: 'open',
+  priority: 'normal',
+  customer: 'kim@x.org',
+  customerName: '',
+  participants: [],
+  subject: 's',
+  createdAt: '2026-11-23T14:00:00.000Z',
+  dueAt: '2026-11-23T18:00:00.000Z',
+  messageIds: [],
+  version: 1,
+} as const;
 const t = (id: string, extra: Partial<Ticket>): Ticket => ({ ...base, id, ...extra }) as Ticket;
 
 describe('triage timers', () => {
   const now = new Date('2026-11-23T15:00:00Z');
   const tickets = [
-    t('SUP-1', { timerGeneration: 1, timer: { generation: 1, step: 'follow-up', at: '2026-11-25T13:00:00.000Z' }, status: 'waiting' }),
+    t('SUP-1', {
+      timerGeneration: 1,
+      timer: { generation: 1, step: 'follow-up', at: '2026-11-25T13:00:00.000Z' },
+      status: 'waiting',
+    }),
     t('SUP-2', { timerGeneration: 0, timer: { generation: 0, step: 'warn', at: '2026-11-23T17:00:00.000Z' } }),
     t('SUP-3', {}), // no pending step
     t('SUP-4', { timerGeneration: 2, timer: { generation: 1, step: 'follow-up', at: '2026-11-25T13:00:00.000Z' } }), // a stale plan is not pending
@@ -15,8 +31,26 @@ describe('triage timers', () => {
 
   it('lists the pending step of each ticket, soonest first, with its execution and real firing time at the time scale', () => {
     expect(pendingTimers(tickets, now, 3600)).toEqual([
-      { ticketId: 'SUP-2', department: 'support', status: 'open', step: 'warn', generation: 0, at: '2026-11-23T17:00:00.000Z', execution: 'SUP-2-g0-warn', firesInMs: 2000 },
-      { ticketId: 'SUP-1', department: 'support', status: 'waiting', step: 'follow-up', generation: 1, at: '2026-11-25T13:00:00.000Z', execution: 'SUP-1-g1-follow-up', firesInMs: 46000 },
+      {
+        ticketId: 'SUP-2',
+        department: 'support',
+        status: 'open',
+        step: 'warn',
+        generation: 0,
+        at: '2026-11-23T17:00:00.000Z',
+        execution: 'SUP-2-g0-warn',
+        firesInMs: 2000,
+      },
+      {
+        ticketId: 'SUP-1',
+        department: 'support',
+        status: 'waiting',
+        step: 'follow-up',
+        generation: 1,
+        at: '2026-11-25T13:00:00.000Z',
+        execution: 'SUP-1-g1-follow-up',
+        firesInMs: 46000,
+      },
     ]);
   });
 

@@ -25,7 +25,12 @@ describe('customer directory (in memory, the Dynamo adapter is exercised end to 
     await d.recordTicket('Jane@Example.org', 'BIL-1002', at);
     await d.recordTicket('jane@example.org', 'BIL-1002', at);
     await d.recordTicket('jane@example.org', 'SUP-1001', at);
-    expect(await d.resolve('JANE@example.org')).toEqual({ address: 'jane@example.org', aliases: [], ticketIds: ['BIL-1002', 'SUP-1001'], firstSeenAt: at.toISOString() });
+    expect(await d.resolve('JANE@example.org')).toEqual({
+      address: 'jane@example.org',
+      aliases: [],
+      ticketIds: ['BIL-1002', 'SUP-1001'],
+      firstSeenAt: at.toISOString(),
+    });
     expect(await d.resolve('nobody@example.org')).toBeUndefined();
   });
 
@@ -36,7 +41,15 @@ describe('customer directory (in memory, the Dynamo adapter is exercised end to 
     await d.recordTicket('c@example.org', 'BIL-1003', at);
     expect((await d.merge('b@example.org', 'c@example.org', at)).alreadyMerged).toBe(false);
     const merged = await d.merge('A@example.org', 'c@example.org', at); // c's primary is b: b and c move to a
-    expect(merged).toEqual({ alreadyMerged: false, customer: { address: 'a@example.org', aliases: ['b@example.org', 'c@example.org'], ticketIds: ['BIL-1001', 'BIL-1002', 'BIL-1003'], firstSeenAt: at.toISOString() } });
+    expect(merged).toEqual({
+      alreadyMerged: false,
+      customer: {
+        address: 'a@example.org',
+        aliases: ['b@example.org', 'c@example.org'],
+        ticketIds: ['BIL-1001', 'BIL-1002', 'BIL-1003'],
+        firstSeenAt: at.toISOString(),
+      },
+    });
     await d.recordTicket('c@example.org', 'SUP-1009', at);
     expect((await d.resolve('b@example.org'))?.ticketIds).toEqual(['BIL-1001', 'BIL-1002', 'BIL-1003', 'SUP-1009']);
     expect((await d.merge('c@example.org', 'a@example.org', at)).alreadyMerged).toBe(true);

@@ -35,7 +35,6 @@ type Clients = typeof import('../../functions/shared/clients').clients;
 function freshClients(): Clients {
   let clients: Clients | undefined;
   jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     clients = (require('../../functions/shared/clients') as typeof import('../../functions/shared/clients')).clients;
   });
   return clients!;
@@ -56,7 +55,13 @@ class ScriptedTransport {
     this.attempts.push(Date.now());
     const step = this.script(this.attempts.length);
     if (step instanceof Error) throw step;
-    return { response: { statusCode: step.status, headers: { 'x-amzn-requestid': `req-${this.attempts.length}`, ...step.headers }, body: Readable.from([Buffer.from(step.body)]) } };
+    return {
+      response: {
+        statusCode: step.status,
+        headers: { 'x-amzn-requestid': `req-${this.attempts.length}`, ...step.headers },
+        body: Readable.from([Buffer.from(step.body)]),
+      },
+    };
   }
   /** ms between consecutive attempts */
   get gaps(): number[] {
@@ -64,7 +69,8 @@ class ScriptedTransport {
   }
 }
 
-const failThenSucceed = (failures: number, failure: () => Step, success: Step) => (attempt: number) => (attempt <= failures ? failure() : success);
+const failThenSucceed = (failures: number, failure: () => Step, success: Step) => (attempt: number) =>
+  attempt <= failures ? failure() : success;
 
 // --- what the services answer (the shapes their protocols use) ---
 const sesXml = { 'content-type': 'text/xml' };
@@ -81,16 +87,44 @@ const sesError = (status: number, code: string, message: string, type = 'Sender'
 const SES_THROTTLED = () => sesError(400, 'Throttling', 'Maximum sending rate exceeded.');
 const ddbJson = { 'content-type': 'application/x-amz-json-1.0' };
 const DDB_OK: Answer = { status: 200, headers: ddbJson, body: '{}' };
-const ddbError = (status: number, type: string, message: string): Answer => ({ status, headers: { ...ddbJson, 'x-amzn-errortype': type.split('#')[1] }, body: JSON.stringify({ __type: type, message }) });
-const DDB_THROUGHPUT = () => ddbError(400, 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.');
-const DDB_THROTTLING = () => ddbError(400, 'com.amazon.coral.availability#ThrottlingException', 'Rate of requests exceeds the allowed throughput.');
+const ddbError = (status: number, type: string, message: string): Answer => ({
+  status,
+  headers: { ...ddbJson, 'x-amzn-errortype': type.split('#')[1] },
+  body: JSON.stringify({ __type: type, message }),
+});
+const DDB_THROUGHPUT = () =>
+  ddbError(
+    400,
+    'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+    'The level of configured provisioned throughput for the table was exceeded.',
+  );
+const DDB_THROTTLING = () =>
+  ddbError(
+    400,
+    'com.amazon.coral.availability#ThrottlingException',
+    'Rate of requests exceeds the allowed throughput.',
+  );
 const TIMEOUT = () => Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' });
 const REFUSED = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' });
 
-const mail = { kind: 'ack', ticketId: 'BIL-1001', from: { address: 'billing@example.com', name: 'Billing' }, to: ['jane@customer.example.org'], subject: 'Hello', text: 'Hi', messageId: '<a@example.com>', headers: {} };
+const mail = {
+  kind: 'ack',
+  ticketId: 'BIL-1001',
+  from: { address: 'billing@example.com', name: 'Billing' },
+  to: ['jane@customer.example.org'],
+  subject: 'Hello',
+  text: 'Hi',
+  messageId: '<a@example.com>',
+  headers: {},
+};
 
 beforeAll(() => {
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
 });
 
 describe('the SDK clients as configured retry throttling, timeouts and 5xx with growing, jittered delays', () => {
@@ -130,7 +164,9 @@ describe('the SDK clients as configured retry throttling, timeouts and 5xx with 
     const transport = new ScriptedTransport(script);
     const dynamo = freshClients().dynamo();
     dynamo.config.requestHandler = transport as never;
-    const result = await settle(dynamo.send(new PutCommand({ TableName: 'Tickets', Item: { pk: 'x', sk: 'y' } })).catch((e: Error) => e));
+    const result = await settle(
+      dynamo.send(new PutCommand({ TableName: 'Tickets', Item: { pk: 'x', sk: 'y' } })).catch((e: Error) => e),
+    );
     return { transport, result };
   };
   /**
@@ -160,7 +196,11 @@ describe('the SDK clients as configured retry throttling, timeouts and 5xx with 
   it.each([
     ['ProvisionedThroughputExceededException', 1000, DDB_THROUGHPUT],
     ['ThrottlingException', 1000, DDB_THROTTLING],
-    ['500 InternalServerError', 25, () => ddbError(500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'Internal server error')],
+    [
+      '500 InternalServerError',
+      25,
+      () => ddbError(500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'Internal server error'),
+    ],
     ['a request timeout', 25, TIMEOUT],
   ])('DynamoDB: %s 3 times, then success: 4 attempts, waits doubling from %d ms', async (_, first, failure) => {
     const { transport, result } = await ddbPut(failThenSucceed(3, failure as () => Step, DDB_OK), 1);
@@ -170,7 +210,13 @@ describe('the SDK clients as configured retry throttling, timeouts and 5xx with 
   });
 
   it('draws every wait at random up to the exponential cap (full jitter)', async () => {
-    const waits = async (r: number) => (await ddbPut(failThenSucceed(3, () => ddbError(500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'x'), DDB_OK), r)).transport.gaps;
+    const waits = async (r: number) =>
+      (
+        await ddbPut(
+          failThenSucceed(3, () => ddbError(500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'x'), DDB_OK),
+          r,
+        )
+      ).transport.gaps;
     const full = await waits(1);
     random?.mockRestore();
     const half = await waits(0.5);
@@ -181,8 +227,10 @@ describe('the SDK clients as configured retry throttling, timeouts and 5xx with 
     random?.mockRestore();
     random = undefined;
     // with the real random(): never above the cap, and not all equal to it
-    const real = await ddbPut(failThenSucceed(5, () => ddbError(500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'x'), DDB_OK));
-    real.transport.gaps.forEach((gap, i) => expect(gap).toBeLessThanOrEqual(25 * 2 ** i + 30));
+    const real = await ddbPut(
+      failThenSucceed(5, () => ddbError(500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'x'), DDB_OK),
+    );
+    for (const [i, gap] of real.transport.gaps.entries()) expect(gap).toBeLessThanOrEqual(25 * 2 ** i + 30);
     expect(real.transport.gaps.some((gap, i) => gap < 25 * 2 ** i - 1)).toBe(true);
   });
 
@@ -190,21 +238,29 @@ describe('the SDK clients as configured retry throttling, timeouts and 5xx with 
     const { transport, result } = await sesSend(failThenSucceed(3, SES_THROTTLED, SES_OK), 0.01); // backoff alone: 10, 20, 40 ms
     expect(result).toMatchObject({ sesMessageId: '0100-ok' });
     // the client's token bucket, refilled at a rate cut by each throttle (floor 0.5 per second), holds the attempts back
-    transport.gaps.forEach((gap) => expect(gap).toBeGreaterThanOrEqual(500));
+    for (const gap of transport.gaps) expect(gap).toBeGreaterThanOrEqual(500);
   });
 
   it('gives up after 6 attempts and lets the service error through, with the attempts it took', async () => {
     const { transport, result } = await sesSend(() => SES_THROTTLED(), 1);
     expect(transport.attempts).toHaveLength(6);
-    expect(result).toMatchObject({ name: 'Throttling', message: 'Maximum sending rate exceeded.', $metadata: { attempts: 6, httpStatusCode: 400 } });
-    expect((result as unknown as { $metadata: { totalRetryDelay: number } }).$metadata.totalRetryDelay).toBeGreaterThanOrEqual(31_000); // 1 + 2 + 4 + 8 + 16 s
+    expect(result).toMatchObject({
+      name: 'Throttling',
+      message: 'Maximum sending rate exceeded.',
+      $metadata: { attempts: 6, httpStatusCode: 400 },
+    });
+    expect(
+      (result as unknown as { $metadata: { totalRetryDelay: number } }).$metadata.totalRetryDelay,
+    ).toBeGreaterThanOrEqual(31_000); // 1 + 2 + 4 + 8 + 16 s
     const ddb = await ddbPut(() => DDB_THROUGHPUT(), 1);
     expect(ddb.transport.attempts).toHaveLength(6);
     expect(ddb.result).toMatchObject({ name: 'ProvisionedThroughputExceededException', $metadata: { attempts: 6 } });
   });
 
   it('does not retry what a retry cannot fix (a rejected message)', async () => {
-    const { transport, result } = await sesSend(() => sesError(400, 'MessageRejected', 'Email address is not verified.'));
+    const { transport, result } = await sesSend(() =>
+      sesError(400, 'MessageRejected', 'Email address is not verified.'),
+    );
     expect(transport.attempts).toHaveLength(1);
     expect(result).toMatchObject({ name: 'MessageRejected' });
   });
@@ -249,7 +305,14 @@ describe('the inbound handler, after the retries, fails the event with its S3 ke
   let secrets: AwsStub<any, any, any>;
   let handler: (event: S3Event) => Promise<unknown>;
   const key = 'inbound/help@example.com/0abc123';
-  const event = { Records: [{ eventTime: '2026-11-23T10:15:02.000Z', s3: { bucket: { name: 'raw' }, object: { key: key.replace('@', '%40') } } }] } as unknown as S3Event;
+  const event = {
+    Records: [
+      {
+        eventTime: '2026-11-23T10:15:02.000Z',
+        s3: { bucket: { name: 'raw' }, object: { key: key.replace('@', '%40') } },
+      },
+    ],
+  } as unknown as S3Event;
 
   beforeAll(() => {
     Object.assign(process.env, {
@@ -262,13 +325,20 @@ describe('the inbound handler, after the retries, fails the event with its S3 ke
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
-    [ddb, s3, ses, sfn, secrets] = [mockClient(DynamoDBDocumentClient), mockClient(S3Client), mockClient(SESClient), mockClient(SFNClient), mockClient(SecretsManagerClient)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    [ddb, s3, ses, sfn, secrets] = [
+      mockClient(DynamoDBDocumentClient),
+      mockClient(S3Client),
+      mockClient(SESClient),
+      mockClient(SFNClient),
+      mockClient(SecretsManagerClient),
+    ];
     handler = require('../../functions/inbound/handler').handler;
   });
-  afterAll(() => [ddb, s3, ses, sfn, secrets].forEach((m) => m.restore()));
+  afterAll(() => {
+    for (const m of [ddb, s3, ses, sfn, secrets]) m.restore();
+  });
   beforeEach(() => {
-    [ddb, s3, ses, sfn, secrets].forEach((m) => m.reset());
+    for (const m of [ddb, s3, ses, sfn, secrets]) m.reset();
     const raw = readFileSync(join(FIXTURES, 'refund-to-help.eml'));
     s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => new Uint8Array(raw) } as never });
     ddb.on(GetCommand).resolves({});
@@ -280,21 +350,43 @@ describe('the inbound handler, after the retries, fails the event with its S3 ke
   });
 
   it('SES still throttling after its retries: the event fails naming the key and the cause', async () => {
-    ses.on(SendRawEmailCommand).rejects(Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling', $metadata: { attempts: 6 } }));
+    ses
+      .on(SendRawEmailCommand)
+      .rejects(
+        Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling', $metadata: { attempts: 6 } }),
+      );
     await expect(handler(event)).rejects.toThrow(`failed to process ${key}: Maximum sending rate exceeded.`);
     // the ack's claim was given back for the retry
-    expect(ddb.commandCalls(UpdateCommand).some((c) => /^REMOVE #step/.test(c.args[0].input.UpdateExpression ?? ''))).toBe(true);
+    expect(
+      ddb.commandCalls(UpdateCommand).some((c) => /^REMOVE #step/.test(c.args[0].input.UpdateExpression ?? '')),
+    ).toBe(true);
   });
 
   it('DynamoDB still throttling after its retries: the event fails naming the key', async () => {
-    ddb.on(PutCommand).rejects(Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), { name: 'ProvisionedThroughputExceededException', $metadata: { attempts: 6 } }));
-    await expect(handler(event)).rejects.toThrow(new RegExp(`failed to process ${key}: The level of configured provisioned throughput`));
+    ddb.on(PutCommand).rejects(
+      Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), {
+        name: 'ProvisionedThroughputExceededException',
+        $metadata: { attempts: 6 },
+      }),
+    );
+    await expect(handler(event)).rejects.toThrow(
+      new RegExp(`failed to process ${key}: The level of configured provisioned throughput`),
+    );
     expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(0);
   });
 
   it('the delivery ledger lets throttling through instead of taking it for a condition failure', async () => {
-    ddb.on(PutCommand).rejects(Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' }));
-    const ledger = new DynamoDeliveryLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), 'Tickets');
-    await expect(ledger.claimDelivery('k', 'inbound/a/1', new Date())).rejects.toMatchObject({ name: 'ThrottlingException' });
+    ddb
+      .on(PutCommand)
+      .rejects(
+        Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException' }),
+      );
+    const ledger = new DynamoDeliveryLedger(
+      DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+      'Tickets',
+    );
+    await expect(ledger.claimDelivery('k', 'inbound/a/1', new Date())).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
   });
 });

@@ -17,7 +17,9 @@ describe('machine-mail gate', () => {
   it('lets a person through', async () => {
     expect(detectMachineMail(await mailWith(''), own)).toBeUndefined();
     expect(detectMachineMail(await mailWith('Auto-Submitted: no\r\n'), own)).toBeUndefined();
-    expect(detectMachineMail(await reader.read(readFileSync(join(FIXTURES, 'refund-to-help.eml'))), own)).toBeUndefined();
+    expect(
+      detectMachineMail(await reader.read(readFileSync(join(FIXTURES, 'refund-to-help.eml'))), own),
+    ).toBeUndefined();
   });
 
   it.each([
@@ -40,18 +42,34 @@ describe('machine-mail gate', () => {
     expect(detectMachineMail(await mailWith(header), own)?.signal).toBe(signal);
   });
 
-  it.each(['mailer-daemon@mx.example.org', 'postmaster@example.net', 'noreply@shop.example', 'no-reply@shop.example', 'do-not-reply@shop.example'])('recognises the sender %s', async (sender) => {
-    const mail = await reader.read(Buffer.from(`From: ${sender}\r\nTo: billing@example.com\r\nSubject: hi\r\n\r\nx\r\n`));
+  it.each([
+    'mailer-daemon@mx.example.org',
+    'postmaster@example.net',
+    'noreply@shop.example',
+    'no-reply@shop.example',
+    'do-not-reply@shop.example',
+  ])('recognises the sender %s', async (sender) => {
+    const mail = await reader.read(
+      Buffer.from(`From: ${sender}\r\nTo: billing@example.com\r\nSubject: hi\r\n\r\nx\r\n`),
+    );
     expect(detectMachineMail(mail, own)?.signal).toBe('machine-sender');
   });
 
   it('recognises our own mail coming back by its sender', async () => {
-    const mail = await reader.read(Buffer.from('From: Example Corp Billing <billing@example.com>\r\nTo: billing@example.com\r\nSubject: [BIL-1001] We have your message\r\n\r\nx\r\n'));
+    const mail = await reader.read(
+      Buffer.from(
+        'From: Example Corp Billing <billing@example.com>\r\nTo: billing@example.com\r\nSubject: [BIL-1001] We have your message\r\n\r\nx\r\n',
+      ),
+    );
     expect(detectMachineMail(mail, own)).toEqual({ signal: 'own-mail', evidence: 'From: billing@example.com' });
   });
 
   it('recognises bounce and auto-reply subjects but not a person asking about office hours', async () => {
-    const bySubject = async (subject: string) => detectMachineMail(await reader.read(Buffer.from(`From: x@customer.example.org\r\nSubject: ${subject}\r\n\r\nx\r\n`)), own)?.signal;
+    const bySubject = async (subject: string) =>
+      detectMachineMail(
+        await reader.read(Buffer.from(`From: x@customer.example.org\r\nSubject: ${subject}\r\n\r\nx\r\n`)),
+        own,
+      )?.signal;
     expect(await bySubject('Undeliverable: Your invoice')).toBe('machine-subject');
     expect(await bySubject('Fwd: Returned mail: see transcript for details')).toBe('machine-subject');
     expect(await bySubject('Automatic reply: [BIL-1001] We have your message')).toBe('machine-subject');

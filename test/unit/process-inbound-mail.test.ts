@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { verifyReplyAddress } from '../../functions/domain/reply-token';
 import { dedupeKeyOf, recipientOfKey } from '../../functions/domain/delivery-key';
-import { FixedSecret, MemoryAutoReplyLimiter, MemoryDeliveryLedger, MemoryMailer, MemoryQuarantine, MemoryRawMailStore, MemoryTicketRepository, MemoryTimers } from '../support/in-memory';
+import {
+  FixedSecret,
+  MemoryAutoReplyLimiter,
+  MemoryDeliveryLedger,
+  MemoryMailer,
+  MemoryQuarantine,
+  MemoryRawMailStore,
+  MemoryTicketRepository,
+  MemoryTimers,
+} from '../support/in-memory';
 import { FIXTURES, exampleConfig, exampleTemplates } from '../support/fixtures';
 import { inboundHarness } from '../support/inbound';
 
@@ -17,11 +26,23 @@ describe('ProcessInboundMail', () => {
   it('opens a ticket, acknowledges the customer, forwards to the agents and starts the timer', async () => {
     const { deliver, repository, mailer, timers } = setup();
     const outcome = await deliver('inbound/help@example.com/obj1', refund);
-    expect(outcome).toMatchObject({ outcome: 'created', ticketId: 'BIL-1001', department: 'billing', from: 'jane.doe@customer.example.org' });
+    expect(outcome).toMatchObject({
+      outcome: 'created',
+      ticketId: 'BIL-1001',
+      department: 'billing',
+      from: 'jane.doe@customer.example.org',
+    });
     expect(outcome.reason).toMatch(/refund/);
 
     const ticket = repository.tickets.get('BIL-1001')!;
-    expect(ticket).toMatchObject({ department: 'billing', status: 'open', priority: 'normal', customer: 'jane.doe@customer.example.org', customerName: 'Jane Doe', subject: 'Refund for my last invoice' });
+    expect(ticket).toMatchObject({
+      department: 'billing',
+      status: 'open',
+      priority: 'normal',
+      customer: 'jane.doe@customer.example.org',
+      customerName: 'Jane Doe',
+      subject: 'Refund for my last invoice',
+    });
     expect(ticket.participants).toEqual(['jane.doe@customer.example.org', 'joe@customer.example.org']);
     // Monday 10:15:02 London + 8 business hours (09:00-17:30): 7h15 on Monday, 45 min on Tuesday.
     expect(ticket.dueAt).toBe('2026-11-24T09:45:02.000Z');
@@ -29,13 +50,23 @@ describe('ProcessInboundMail', () => {
     expect(ticket.promisedAt).toBe('2026-11-24T10:45:02.000Z');
 
     const [ack, copy] = mailer.sent;
-    expect(ack).toMatchObject({ kind: 'ack', to: ['jane.doe@customer.example.org'], from: { address: 'billing@example.com' }, inReplyTo: '<CAF1234.refund@customer.example.org>', references: ['<CAF1234.refund@customer.example.org>'] });
+    expect(ack).toMatchObject({
+      kind: 'ack',
+      to: ['jane.doe@customer.example.org'],
+      from: { address: 'billing@example.com' },
+      inReplyTo: '<CAF1234.refund@customer.example.org>',
+      references: ['<CAF1234.refund@customer.example.org>'],
+    });
     expect(ack.headers['Auto-Submitted']).toBe('auto-replied');
     expect(ack.subject).toBe('[BIL-1001] We have your message: Refund for my last invoice');
     expect(ack.text).toContain('BIL-1001');
     expect(ack.text).toContain('Tuesday 24 November 2026, 10:45 (Europe/London)');
 
-    expect(copy).toMatchObject({ kind: 'agent-copy', to: ['ana@agents.example.com', 'ben@agents.example.com'], subject: '[BIL-1001] Refund for my last invoice' });
+    expect(copy).toMatchObject({
+      kind: 'agent-copy',
+      to: ['ana@agents.example.com', 'ben@agents.example.com'],
+      subject: '[BIL-1001] Refund for my last invoice',
+    });
     expect(verifyReplyAddress('k'.repeat(64), copy.replyTo!, 'reply.example.com')).toBe('BIL-1001');
     expect(copy.text).toContain('I was charged twice for invoice 2026-114');
 
@@ -73,7 +104,10 @@ describe('ProcessInboundMail', () => {
       return send(m);
     };
     await expect(deliver('inbound/help@example.com/obj1', refund)).rejects.toThrow('SES 500');
-    expect(await deliver('inbound/help@example.com/obj1', refund)).toMatchObject({ outcome: 'created', ticketId: 'BIL-1001' });
+    expect(await deliver('inbound/help@example.com/obj1', refund)).toMatchObject({
+      outcome: 'created',
+      ticketId: 'BIL-1001',
+    });
     expect(mailer.sent.map((m) => m.kind)).toEqual(['ack', 'agent-copy']);
     expect(repository.tickets.size).toBe(1);
     expect(repository.counters.get('BIL')).toBe(1001);
@@ -91,24 +125,37 @@ describe('ProcessInboundMail', () => {
 
   it('rejects mail without a usable sender, with the reason', async () => {
     const { deliver, mailer } = setup();
-    expect(await deliver('inbound/support@example.com/x', 'Subject: hello\r\n\r\nno sender\r\n')).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/no usable sender/) });
+    expect(await deliver('inbound/support@example.com/x', 'Subject: hello\r\n\r\nno sender\r\n')).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringMatching(/no usable sender/),
+    });
     expect(mailer.sent).toHaveLength(0);
   });
 
   it('routes by the receiving address, so a BCC to support lands in support', async () => {
     const { deliver } = setup();
-    const raw = 'From: a@customer.example.org\r\nTo: someone@else.example\r\nSubject: my invoice\r\nMessage-ID: <b1@customer.example.org>\r\n\r\nrefund?\r\n';
-    expect(await deliver('inbound/oops@example.com/o', raw)).toMatchObject({ outcome: 'created', department: 'support', ticketId: 'SUP-1001' });
+    const raw =
+      'From: a@customer.example.org\r\nTo: someone@else.example\r\nSubject: my invoice\r\nMessage-ID: <b1@customer.example.org>\r\n\r\nrefund?\r\n';
+    expect(await deliver('inbound/oops@example.com/o', raw)).toMatchObject({
+      outcome: 'created',
+      department: 'support',
+      ticketId: 'SUP-1001',
+    });
   });
 
   it('keys a mail without Message-ID by its content, ignoring trace headers a retry adds', () => {
     const reader = new MailparserReader();
     return Promise.all([
       reader.read(Buffer.from('Received: from a\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n')),
-      reader.read(Buffer.from('Received: from b\r\nReceived: from c\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n')),
+      reader.read(
+        Buffer.from('Received: from b\r\nReceived: from c\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n'),
+      ),
     ]).then(([m1, m2]) => {
       expect(dedupeKeyOf(m1, Buffer.from('Received: from a\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n'))).toBe(
-        dedupeKeyOf(m2, Buffer.from('Received: from b\r\nReceived: from c\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n')),
+        dedupeKeyOf(
+          m2,
+          Buffer.from('Received: from b\r\nReceived: from c\r\nFrom: a@x.example\r\nSubject: s\r\n\r\nbody\r\n'),
+        ),
       );
     });
   });
@@ -117,20 +164,34 @@ describe('ProcessInboundMail', () => {
     const { deliver, mailer, repository } = setup();
     const outcomes = [];
     for (let i = 1; i <= 5; i++) {
-      outcomes.push(await deliver(`inbound/sales@example.com/o${i}`, `From: loop@customer.example.org\r\nSubject: quote ${i}\r\nMessage-ID: <l${i}@customer.example.org>\r\n\r\nprice?\r\n`));
+      outcomes.push(
+        await deliver(
+          `inbound/sales@example.com/o${i}`,
+          `From: loop@customer.example.org\r\nSubject: quote ${i}\r\nMessage-ID: <l${i}@customer.example.org>\r\n\r\nprice?\r\n`,
+        ),
+      );
     }
     expect(outcomes.map((o) => o.outcome)).toEqual(['created', 'created', 'created', 'created', 'created']);
     expect(mailer.sent.filter((m) => m.kind === 'ack')).toHaveLength(3);
     expect(mailer.sent.filter((m) => m.kind === 'agent-copy')).toHaveLength(5);
     expect(outcomes[3].reason).toMatch(/no acknowledgement: 3 automatic replies per 10 minutes to this sender/);
-    expect((await repository.listMessages('SAL-1004')).map((m) => m.kind)).toEqual(['customer', 'ack-suppressed', 'agent-copy']);
+    expect((await repository.listMessages('SAL-1004')).map((m) => m.kind)).toEqual([
+      'customer',
+      'ack-suppressed',
+      'agent-copy',
+    ]);
   });
 
   it('quarantines mail SES judged spam: stored, no ack, no forward, until an operator releases it', async () => {
     const { deliver, mailer, repository, quarantine } = setup();
     const spam = `X-SES-Spam-Verdict: FAIL\r\nX-SES-Virus-Verdict: PASS\r\nFrom: win@lottery.example\r\nTo: billing@example.com\r\nSubject: You won\r\nMessage-ID: <s1@lottery.example>\r\n\r\nclaim your prize\r\n`;
     const held = await deliver('inbound/billing@example.com/spam1', spam);
-    expect(held).toMatchObject({ outcome: 'suppressed', department: 'billing', quarantined: true, reason: expect.stringMatching(/^quarantined: SES spam verdict FAIL/) });
+    expect(held).toMatchObject({
+      outcome: 'suppressed',
+      department: 'billing',
+      quarantined: true,
+      reason: expect.stringMatching(/^quarantined: SES spam verdict FAIL/),
+    });
     expect(mailer.sent).toHaveLength(0);
     expect(repository.tickets.size).toBe(0);
     expect((await quarantine.list()).map((e) => e.key)).toEqual(['inbound/billing@example.com/spam1']);
@@ -138,7 +199,10 @@ describe('ProcessInboundMail', () => {
     // A re-run before release stays held; after release the same object becomes a ticket.
     expect((await deliver('inbound/billing@example.com/spam1', spam)).outcome).toBe('duplicate');
     await quarantine.release('inbound/billing@example.com/spam1', new Date());
-    expect(await deliver('inbound/billing@example.com/spam1', spam)).toMatchObject({ outcome: 'created', ticketId: 'BIL-1001' });
+    expect(await deliver('inbound/billing@example.com/spam1', spam)).toMatchObject({
+      outcome: 'created',
+      ticketId: 'BIL-1001',
+    });
     expect(mailer.sent.map((m) => m.kind)).toEqual(['ack', 'agent-copy']);
   });
 
@@ -150,7 +214,10 @@ describe('ProcessInboundMail', () => {
   });
 
   it('reads the recipient from the object key', () => {
-    expect(recipientOfKey('inbound/billing@example.com/abc')).toEqual({ kind: 'department', address: 'billing@example.com' });
+    expect(recipientOfKey('inbound/billing@example.com/abc')).toEqual({
+      kind: 'department',
+      address: 'billing@example.com',
+    });
     expect(recipientOfKey('replies/abc')).toEqual({ kind: 'reply' });
     expect(recipientOfKey('elsewhere/abc')).toBeUndefined();
   });
@@ -178,7 +245,12 @@ describe('attachments too large to forward', () => {
       attachments: {
         keep: async (ticketId: string, a: { filename: string; content: Buffer }) => {
           kept.push(`${ticketId}/${a.filename}`);
-          return { filename: a.filename, size: a.content.length, url: `https://example.invalid/${a.filename}?X-Amz-Signature=x`, expiresAt: '2026-11-30T10:00:00.000Z' };
+          return {
+            filename: a.filename,
+            size: a.content.length,
+            url: `https://example.invalid/${a.filename}?X-Amz-Signature=x`,
+            expiresAt: '2026-11-30T10:00:00.000Z',
+          };
         },
       },
     });
@@ -222,6 +294,8 @@ describe('attachments too large to forward', () => {
     const copy = mailer.sent.find((m) => m.kind === 'agent-copy')!;
     expect(copy.attachments!.map((a) => a.filename)).toEqual(['big1.bin', 'small.txt']);
     expect(kept).toEqual(['SUP-1001/big2.bin']);
-    expect(copy.text).toMatch(/Too large to attach, download until .*:\n {2}big2\.bin \(921600 bytes\): https:\/\/example\.invalid\/big2\.bin\?X-Amz-Signature=x/);
+    expect(copy.text).toMatch(
+      /Too large to attach, download until .*:\n {2}big2\.bin \(921600 bytes\): https:\/\/example\.invalid\/big2\.bin\?X-Amz-Signature=x/,
+    );
   });
 });

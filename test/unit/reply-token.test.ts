@@ -13,7 +13,16 @@ describe('reply token', () => {
   it('refuses a forged token, another ticket id, another key and another domain', () => {
     const [local, domain] = address.split('@');
     const token = local.split('.')[1];
-    expect(verifyReplyAddress(key, `bil-1042.${token.slice(0, -1)}a@${domain}`.replace(`${token.slice(0, -1)}a`, token.endsWith('a') ? `${token.slice(0, -1)}b` : `${token.slice(0, -1)}a`), 'reply.example.com')).toBeUndefined();
+    expect(
+      verifyReplyAddress(
+        key,
+        `bil-1042.${token.slice(0, -1)}a@${domain}`.replace(
+          `${token.slice(0, -1)}a`,
+          token.endsWith('a') ? `${token.slice(0, -1)}b` : `${token.slice(0, -1)}a`,
+        ),
+        'reply.example.com',
+      ),
+    ).toBeUndefined();
     expect(verifyReplyAddress(key, `bil-1043.${token}@${domain}`, 'reply.example.com')).toBeUndefined();
     expect(verifyReplyAddress('y'.repeat(64), address, 'reply.example.com')).toBeUndefined();
     expect(verifyReplyAddress(key, address, 'reply.evil.example')).toBeUndefined();

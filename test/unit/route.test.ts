@@ -5,13 +5,19 @@ describe('routing', () => {
   const cfg = exampleConfig();
 
   it('routes by the receiving address first, whatever the words say', () => {
-    expect(routeMail(cfg, 'OOPS@example.com', 'refund please', 'invoice payment')).toMatchObject({ department: 'support', rule: 'address', matched: ['oops@example.com'] });
+    expect(routeMail(cfg, 'OOPS@example.com', 'refund please', 'invoice payment')).toMatchObject({
+      department: 'support',
+      rule: 'address',
+      matched: ['oops@example.com'],
+    });
   });
 
   it('places general-address mail by keywords and says which words matched', () => {
     const decision = routeMail(cfg, 'help@example.com', 'Refund for my last invoice', 'I was charged twice.');
     expect(decision).toMatchObject({ department: 'billing', rule: 'keywords' });
-    expect(decision.matched).toEqual(expect.arrayContaining(['refund (subject)', 'invoice (subject)', 'charged (body)']));
+    expect(decision.matched).toEqual(
+      expect.arrayContaining(['refund (subject)', 'invoice (subject)', 'charged (body)']),
+    );
     expect(decision.reason).toMatch(/billing/);
   });
 
@@ -29,12 +35,23 @@ describe('routing', () => {
   });
 
   it('lets a weighted keyword decide: "refund my order" is billing, not sales', () => {
-    expect(routeByKeywords(cfg, 'Please refund my order', '')).toMatchObject({ department: 'billing', scores: { billing: 6, sales: 3 } });
+    expect(routeByKeywords(cfg, 'Please refund my order', '')).toMatchObject({
+      department: 'billing',
+      scores: { billing: 6, sales: 3 },
+    });
   });
 
   it('leaves ties and mail without keywords to the triage queue, with the reason', () => {
-    expect(routeByKeywords(cfg, 'Payment and price', '')).toMatchObject({ department: 'triage', rule: 'fallback', reason: expect.stringMatching(/tie between billing and sales/) });
-    expect(routeByKeywords(cfg, 'Hello', 'Just saying hi')).toMatchObject({ department: 'triage', rule: 'fallback', matched: [] });
+    expect(routeByKeywords(cfg, 'Payment and price', '')).toMatchObject({
+      department: 'triage',
+      rule: 'fallback',
+      reason: expect.stringMatching(/tie between billing and sales/),
+    });
+    expect(routeByKeywords(cfg, 'Hello', 'Just saying hi')).toMatchObject({
+      department: 'triage',
+      rule: 'fallback',
+      matched: [],
+    });
   });
 
   it('sends mail for an unknown address to the triage queue', () => {

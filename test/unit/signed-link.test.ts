@@ -22,7 +22,9 @@ describe('signed link tokens', () => {
   it('refuses a token whose expiry was pushed out', () => {
     const [id, purpose, , sig] = token.split('.');
     const later = Math.floor(Date.parse('2027-01-01T00:00:00Z') / 1000).toString(36);
-    expect(verifyLinkToken(key, [id, purpose, later, sig].join('.'), 'status', new Date('2026-12-15T00:00:00Z'))).toBeUndefined();
+    expect(
+      verifyLinkToken(key, [id, purpose, later, sig].join('.'), 'status', new Date('2026-12-15T00:00:00Z')),
+    ).toBeUndefined();
   });
 
   it('refuses garbage', () => {

@@ -2,7 +2,14 @@ import { isStatusRequest } from '../../functions/domain/status-request';
 import { inboundHarness } from '../support/inbound';
 
 /** A mail as SES stores it: authentication results first (PASS unless told otherwise). */
-function mail(opts: { from: string; to: string; subject: string; id: string; auth?: 'pass' | 'fail'; extra?: string }): string {
+function mail(opts: {
+  from: string;
+  to: string;
+  subject: string;
+  id: string;
+  auth?: 'pass' | 'fail';
+  extra?: string;
+}): string {
   const auth = opts.auth ?? 'pass';
   const domain = opts.from.replace(/.*@/, '').replace(/>$/, '');
   return [
@@ -28,32 +35,63 @@ function setup() {
 }
 
 describe('isStatusRequest', () => {
-  it.each(['status', 'Status', ' STATUS ', 'Re: status', 'RE: Re: Status', 'AW: status', 'Re[2]: status'])('"%s" asks for the status', (subject) => {
-    expect(isStatusRequest(subject)).toBe(true);
-  });
-  it.each(['status of my order 1234', 'Fwd: status', 'statuses', 'my status', '', 'Status?', '[BIL-1001] status'])('"%s" is a question for a person', (subject) => {
-    expect(isStatusRequest(subject)).toBe(false);
-  });
+  it.each(['status', 'Status', ' STATUS ', 'Re: status', 'RE: Re: Status', 'AW: status', 'Re[2]: status'])(
+    '"%s" asks for the status',
+    (subject) => {
+      expect(isStatusRequest(subject)).toBe(true);
+    },
+  );
+  it.each(['status of my order 1234', 'Fwd: status', 'statuses', 'my status', '', 'Status?', '[BIL-1001] status'])(
+    '"%s" is a question for a person',
+    (subject) => {
+      expect(isStatusRequest(subject)).toBe(false);
+    },
+  );
 });
 
 describe('status mail', () => {
   async function twoCustomers() {
     const s = setup();
-    await s.deliver('billing@example.com', mail({ from: 'Jane <jane@customer.example.org>', to: 'billing@example.com', subject: 'Refund please', id: 'j1' }));
-    await s.deliver('support@example.com', mail({ from: 'Jane <jane@customer.example.org>', to: 'support@example.com', subject: 'Login broken', id: 'j2' }));
-    await s.deliver('sales@example.com', mail({ from: 'Joe <joe@other.example.net>', to: 'sales@example.com', subject: 'Price of the pro plan', id: 'o1' }));
+    await s.deliver(
+      'billing@example.com',
+      mail({ from: 'Jane <jane@customer.example.org>', to: 'billing@example.com', subject: 'Refund please', id: 'j1' }),
+    );
+    await s.deliver(
+      'support@example.com',
+      mail({ from: 'Jane <jane@customer.example.org>', to: 'support@example.com', subject: 'Login broken', id: 'j2' }),
+    );
+    await s.deliver(
+      'sales@example.com',
+      mail({
+        from: 'Joe <joe@other.example.net>',
+        to: 'sales@example.com',
+        subject: 'Price of the pro plan',
+        id: 'o1',
+      }),
+    );
     return s;
   }
 
-  it('answers with the sender\'s open tickets only, and opens no ticket', async () => {
+  it("answers with the sender's open tickets only, and opens no ticket", async () => {
     const { deliver, repository, replies } = await twoCustomers();
-    const outcome = await deliver('billing@example.com', mail({ from: 'Jane <JANE@customer.example.org>', to: 'billing@example.com', subject: 'Status', id: 'j3' }));
-    expect(outcome).toMatchObject({ outcome: 'answered', reason: 'status request: 2 open ticket(s): BIL-1001, SUP-1001; no ticket opened' });
+    const outcome = await deliver(
+      'billing@example.com',
+      mail({ from: 'Jane <JANE@customer.example.org>', to: 'billing@example.com', subject: 'Status', id: 'j3' }),
+    );
+    expect(outcome).toMatchObject({
+      outcome: 'answered',
+      reason: 'status request: 2 open ticket(s): BIL-1001, SUP-1001; no ticket opened',
+    });
     expect(outcome.ticketId).toBeUndefined();
     expect([...repository.tickets.keys()].sort()).toEqual(['BIL-1001', 'SAL-1001', 'SUP-1001']);
 
     const [reply] = replies();
-    expect(reply).toMatchObject({ to: ['jane@customer.example.org'], from: { address: 'billing@example.com' }, inReplyTo: '<j3@customer.example.org>', subject: 'Your open tickets with Example Corp: 2' });
+    expect(reply).toMatchObject({
+      to: ['jane@customer.example.org'],
+      from: { address: 'billing@example.com' },
+      inReplyTo: '<j3@customer.example.org>',
+      subject: 'Your open tickets with Example Corp: 2',
+    });
     expect(reply.headers['Auto-Submitted']).toBe('auto-replied');
     expect(reply.text).toContain('[BIL-1001] Refund please');
     expect(reply.text).toContain('[SUP-1001] Login broken');
@@ -66,7 +104,10 @@ describe('status mail', () => {
     // nothing about a status answer lands on a ticket
     expect((await repository.listMessages('BIL-1001')).map((m) => m.kind)).toEqual(['customer', 'ack', 'agent-copy']);
 
-    await deliver('help@example.com', mail({ from: 'joe@other.example.net', to: 'help@example.com', subject: 're: status', id: 'o2' }));
+    await deliver(
+      'help@example.com',
+      mail({ from: 'joe@other.example.net', to: 'help@example.com', subject: 're: status', id: 'o2' }),
+    );
     const joe = replies()[1];
     expect(joe).toMatchObject({ to: ['joe@other.example.net'], from: { address: 'help@example.com' } });
     expect(joe.text).toContain('[SAL-1001] Price of the pro plan');
@@ -76,7 +117,10 @@ describe('status mail', () => {
   it('leaves out closed tickets and says when nothing is open', async () => {
     const { deliver, repository, replies } = await twoCustomers();
     await repository.updateTicketStatus('SAL-1001', 'closed', new Date());
-    await deliver('sales@example.com', mail({ from: 'joe@other.example.net', to: 'sales@example.com', subject: 'status', id: 'o2' }));
+    await deliver(
+      'sales@example.com',
+      mail({ from: 'joe@other.example.net', to: 'sales@example.com', subject: 'status', id: 'o2' }),
+    );
     expect(replies()[0].subject).toBe('Your open tickets with Example Corp: 0');
     expect(replies()[0].text).toContain('You have no open tickets with us.');
     expect(replies()[0].text).not.toContain('SAL-1001');
@@ -84,9 +128,15 @@ describe('status mail', () => {
 
   it('includes the tickets of merged addresses', async () => {
     const { deliver, customers, replies } = await twoCustomers();
-    await deliver('billing@example.com', mail({ from: 'jane.private@mail.example.com', to: 'billing@example.com', subject: 'VAT number', id: 'p1' }));
+    await deliver(
+      'billing@example.com',
+      mail({ from: 'jane.private@mail.example.com', to: 'billing@example.com', subject: 'VAT number', id: 'p1' }),
+    );
     await customers.merge('jane@customer.example.org', 'jane.private@mail.example.com', new Date());
-    await deliver('billing@example.com', mail({ from: 'jane.private@mail.example.com', to: 'billing@example.com', subject: 'status', id: 'p2' }));
+    await deliver(
+      'billing@example.com',
+      mail({ from: 'jane.private@mail.example.com', to: 'billing@example.com', subject: 'status', id: 'p2' }),
+    );
     const text = replies()[0].text;
     expect(replies()[0].to).toEqual(['jane.private@mail.example.com']);
     for (const id of ['BIL-1001', 'SUP-1001', 'BIL-1002']) expect(text).toContain(`[${id}]`);
@@ -96,7 +146,16 @@ describe('status mail', () => {
   it('tells an unauthenticated sender nothing', async () => {
     const { deliver, repository, mailer } = await twoCustomers();
     const before = mailer.sent.length;
-    const outcome = await deliver('billing@example.com', mail({ from: 'jane@customer.example.org', to: 'billing@example.com', subject: 'status', id: 'forged', auth: 'fail' }));
+    const outcome = await deliver(
+      'billing@example.com',
+      mail({
+        from: 'jane@customer.example.org',
+        to: 'billing@example.com',
+        subject: 'status',
+        id: 'forged',
+        auth: 'fail',
+      }),
+    );
     expect(outcome).toMatchObject({ outcome: 'rejected' });
     expect(outcome.reason).toMatch(/did not pass authentication/);
     expect(mailer.sent).toHaveLength(before);
@@ -106,7 +165,16 @@ describe('status mail', () => {
   it('never answers machine mail', async () => {
     const { deliver, mailer } = await twoCustomers();
     const before = mailer.sent.length;
-    const outcome = await deliver('billing@example.com', mail({ from: 'jane@customer.example.org', to: 'billing@example.com', subject: 'status', id: 'ooo', extra: 'Auto-Submitted: auto-replied' }));
+    const outcome = await deliver(
+      'billing@example.com',
+      mail({
+        from: 'jane@customer.example.org',
+        to: 'billing@example.com',
+        subject: 'status',
+        id: 'ooo',
+        extra: 'Auto-Submitted: auto-replied',
+      }),
+    );
     expect(outcome.outcome).toBe('suppressed');
     expect(mailer.sent).toHaveLength(before);
   });
@@ -119,20 +187,40 @@ describe('status mail', () => {
     expect(replies()).toHaveLength(1);
     // Jane already had 2 acks in this window (limit: 3 per 10 minutes): one more answer, then silence.
     const outcomes = [];
-    for (const id of ['s2', 's3']) outcomes.push(await deliver('billing@example.com', mail({ from: 'jane@customer.example.org', to: 'billing@example.com', subject: 'status', id })));
+    for (const id of ['s2', 's3'])
+      outcomes.push(
+        await deliver(
+          'billing@example.com',
+          mail({ from: 'jane@customer.example.org', to: 'billing@example.com', subject: 'status', id }),
+        ),
+      );
     expect(replies()).toHaveLength(1);
-    expect(outcomes.map((o) => o.reason)).toEqual([expect.stringMatching(/not answered: 3 automatic replies per 10 minutes/), expect.stringMatching(/not answered: 3 automatic replies per 10 minutes/)]);
+    expect(outcomes.map((o) => o.reason)).toEqual([
+      expect.stringMatching(/not answered: 3 automatic replies per 10 minutes/),
+      expect.stringMatching(/not answered: 3 automatic replies per 10 minutes/),
+    ]);
   });
 });
 
-describe('status mail in the customer\'s language', () => {
-  it('answers in the language of the customer\'s latest ticket, with the promise in that language', async () => {
+describe("status mail in the customer's language", () => {
+  it("answers in the language of the customer's latest ticket, with the promise in that language", async () => {
     const { repository, deliver, replies } = setup();
-    await deliver('support@example.com', mail({ from: 'Jana <jana@kunde.example.de>', to: 'support@example.com', subject: 'Anmeldung klappt nicht', id: 'de1' }));
+    await deliver(
+      'support@example.com',
+      mail({
+        from: 'Jana <jana@kunde.example.de>',
+        to: 'support@example.com',
+        subject: 'Anmeldung klappt nicht',
+        id: 'de1',
+      }),
+    );
     // the generated body says nothing in German: set the language as detection would have
     const ticket = repository.tickets.get('SUP-1001')!;
     repository.tickets.set('SUP-1001', { ...ticket, language: 'de' });
-    await deliver('support@example.com', mail({ from: 'Jana <jana@kunde.example.de>', to: 'support@example.com', subject: 'status', id: 'de2' }));
+    await deliver(
+      'support@example.com',
+      mail({ from: 'Jana <jana@kunde.example.de>', to: 'support@example.com', subject: 'status', id: 'de2' }),
+    );
     const [reply] = replies();
     expect(reply.subject).toBe('Ihre offenen Tickets bei Example Corp: 1');
     expect(reply.text).toContain('Stand:      offen, noch nicht beantwortet');

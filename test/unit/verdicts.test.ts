@@ -1,7 +1,8 @@
 import { MailparserReader } from '../../functions/adapters/mailparser-reader';
 import { readVerdicts, senderAuthenticated } from '../../functions/domain/verdicts';
 
-const read = (headers: string) => new MailparserReader().read(Buffer.from(`${headers}From: a@b.example\r\nSubject: s\r\n\r\nx\r\n`));
+const read = (headers: string) =>
+  new MailparserReader().read(Buffer.from(`${headers}From: a@b.example\r\nSubject: s\r\n\r\nx\r\n`));
 
 describe('SES verdicts', () => {
   it('reads spam, virus and the amazonses.com authentication results', async () => {

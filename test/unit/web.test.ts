@@ -72,8 +72,12 @@ const message = (ticketId: string, m: Partial<TicketMessage>): TicketMessage => 
 describe('links', () => {
   it('builds a status link and three survey links under the base URL, whatever it ends with', () => {
     const now = new Date('2026-11-23T10:00:00Z');
-    expect(statusUrl('http://127.0.0.1:8080', KEY, 'BIL-1001', now, 30)).toMatch(/^http:\/\/127\.0\.0\.1:8080\/status\/BIL-1001\.status\.[0-9a-z]+\.[A-Za-z0-9_-]{27}$/);
-    expect(statusUrl(BASE, KEY, 'BIL-1001', now, 30)).toMatch(/^https:\/\/abc123\.lambda-url\.eu-west-1\.on\.aws\/status\/BIL-1001\.status\./);
+    expect(statusUrl('http://127.0.0.1:8080', KEY, 'BIL-1001', now, 30)).toMatch(
+      /^http:\/\/127\.0\.0\.1:8080\/status\/BIL-1001\.status\.[0-9a-z]+\.[A-Za-z0-9_-]{27}$/,
+    );
+    expect(statusUrl(BASE, KEY, 'BIL-1001', now, 30)).toMatch(
+      /^https:\/\/abc123\.lambda-url\.eu-west-1\.on\.aws\/status\/BIL-1001\.status\./,
+    );
     const survey = surveyUrls(BASE, KEY, 'BIL-1001', now, 30);
     expect(Object.keys(survey)).toEqual(['good', 'okay', 'bad']);
     expect(survey.bad).toMatch(/\/survey\/BIL-1001\.survey\.[^?]+\?choice=bad$/);
@@ -108,7 +112,9 @@ describe('the status page', () => {
     expect(html).toContain('<dt>Status</dt><dd>Open: waiting for our answer</dd>');
     expect(html).toContain('<dt>Department</dt><dd>Billing</dd>');
     // dueAt in the department's zone (billing: Europe/London, 8 business hours from Monday 10:15)
-    expect(html).toMatch(/<dt>Expected reply<\/dt><dd>by Tuesday 24 November 2026, \d\d:\d\d \(Europe\/London\) at the latest<\/dd>/);
+    expect(html).toMatch(
+      /<dt>Expected reply<\/dt><dd>by Tuesday 24 November 2026, \d\d:\d\d \(Europe\/London\) at the latest<\/dd>/,
+    );
     expect(html).toContain('refund'); // the customer's mail
     expect(html).toContain('We have your message'); // our ack
     expect(res.headers).toMatchObject({
@@ -119,16 +125,42 @@ describe('the status page', () => {
       'X-Robots-Tag': 'noindex, nofollow',
       'X-Content-Type-Options': 'nosniff',
     });
-    expect(res.headers!['Content-Security-Policy']).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/);
+    expect(res.headers!['Content-Security-Policy']).toMatch(
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/,
+    );
   });
 
   it('never shows internal notes, agent copies, escalations, refusals or mail to agents', async () => {
     const { ticketId, repository, request } = await setup();
     const secrets = [
-      message(ticketId, { direction: 'in', kind: 'note', from: 'ana@agents.example.com', text: 'SECRET-NOTE customer is difficult', internal: true }),
-      message(ticketId, { direction: 'in', kind: 'agent', from: 'ana@agents.example.com', text: 'SECRET-AGENT-COMMANDS', internal: true }),
-      message(ticketId, { direction: 'in', kind: 'refused', from: 'mallory@evil.example', text: 'SECRET-STRANGER', internal: true }),
-      message(ticketId, { direction: 'in', kind: 'machine', from: 'mailer-daemon@x.example', text: 'SECRET-BOUNCE', internal: true }),
+      message(ticketId, {
+        direction: 'in',
+        kind: 'note',
+        from: 'ana@agents.example.com',
+        text: 'SECRET-NOTE customer is difficult',
+        internal: true,
+      }),
+      message(ticketId, {
+        direction: 'in',
+        kind: 'agent',
+        from: 'ana@agents.example.com',
+        text: 'SECRET-AGENT-COMMANDS',
+        internal: true,
+      }),
+      message(ticketId, {
+        direction: 'in',
+        kind: 'refused',
+        from: 'mallory@evil.example',
+        text: 'SECRET-STRANGER',
+        internal: true,
+      }),
+      message(ticketId, {
+        direction: 'in',
+        kind: 'machine',
+        from: 'mailer-daemon@x.example',
+        text: 'SECRET-BOUNCE',
+        internal: true,
+      }),
       message(ticketId, { kind: 'escalation', to: ['lena@agents.example.com'], text: 'SECRET-ESCALATION' }),
       message(ticketId, { kind: 'note', to: ['ben@agents.example.com'], text: 'SECRET-NOTE-COPY' }),
       message(ticketId, { kind: 'refusal-notice', to: ['mallory@evil.example'], text: 'SECRET-REFUSAL' }),
@@ -140,7 +172,9 @@ describe('the status page', () => {
     ];
     for (const m of secrets) await repository.addMessage(m);
     const customer = (await repository.getTicket(ticketId))!.customer;
-    await repository.addMessage(message(ticketId, { kind: 'relay', to: [customer], text: 'VISIBLE-RELAY we refunded you' }));
+    await repository.addMessage(
+      message(ticketId, { kind: 'relay', to: [customer], text: 'VISIBLE-RELAY we refunded you' }),
+    );
     const res = await request('GET', statusUrl(BASE, KEY, ticketId, new Date('2026-11-23T10:00:00Z'), 30));
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('VISIBLE-RELAY we refunded you');
@@ -148,24 +182,38 @@ describe('the status page', () => {
     expect(res.body).not.toContain('agents.example.com');
   });
 
-  it('shows the timers\' customer mails (follow-up, closing, survey) and promises what the ack promised', async () => {
+  it("shows the timers' customer mails (follow-up, closing, survey) and promises what the ack promised", async () => {
     const { ticketId, repository, request } = await setup();
     const t = (await repository.getTicket(ticketId))!;
-    for (const kind of ['follow-up', 'closing', 'survey']) await repository.addMessage(message(ticketId, { kind, to: [t.customer], text: `VISIBLE-${kind}` }));
-    await repository.addMessage(message(ticketId, { kind: 'due-warning', to: ['ana@agents.example.com'], text: 'SECRET-DUE-WARNING' }));
+    for (const kind of ['follow-up', 'closing', 'survey'])
+      await repository.addMessage(message(ticketId, { kind, to: [t.customer], text: `VISIBLE-${kind}` }));
+    await repository.addMessage(
+      message(ticketId, { kind: 'due-warning', to: ['ana@agents.example.com'], text: 'SECRET-DUE-WARNING' }),
+    );
     // A ticket of the timers carries the promise (target plus margin) the ack gave the customer.
     await repository.saveTicket({ ...t, promisedAt: '2026-11-25T15:00:00.000Z' } as typeof t, t.version);
     const res = await request('GET', statusUrl(BASE, KEY, ticketId, new Date('2026-11-23T10:00:00Z'), 30));
     for (const kind of ['follow-up', 'closing', 'survey']) expect(res.body).toContain(`VISIBLE-${kind}`);
     expect(res.body).not.toContain('SECRET');
-    expect(res.body).toContain('<dt>Expected reply</dt><dd>by Wednesday 25 November 2026, 15:00 (Europe/London) at the latest</dd>');
+    expect(res.body).toContain(
+      '<dt>Expected reply</dt><dd>by Wednesday 25 November 2026, 15:00 (Europe/London) at the latest</dd>',
+    );
   });
 
   it('stays far below the 6 MB Lambda response limit for the longest conversation', async () => {
     const { ticketId, repository, request } = await setup();
     const customer = (await repository.getTicket(ticketId))!.customer;
     for (let i = 0; i < 150; i++) {
-      await repository.addMessage(message(ticketId, { direction: 'in', kind: 'customer', from: customer, at: `2026-11-24T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`, text: `MSG-${i}-${'x'.repeat(64 * 1024)}`, textTruncated: false }));
+      await repository.addMessage(
+        message(ticketId, {
+          direction: 'in',
+          kind: 'customer',
+          from: customer,
+          at: `2026-11-24T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`,
+          text: `MSG-${i}-${'x'.repeat(64 * 1024)}`,
+          textTruncated: false,
+        }),
+      );
     }
     const res = await request('GET', statusUrl(BASE, KEY, ticketId, new Date('2026-11-23T10:00:00Z'), 30));
     expect(res.statusCode).toBe(200);
@@ -179,7 +227,15 @@ describe('the status page', () => {
   it('escapes what customers wrote', async () => {
     const { ticketId, repository, request } = await setup();
     const customer = (await repository.getTicket(ticketId))!.customer;
-    await repository.addMessage(message(ticketId, { direction: 'in', kind: 'customer', from: customer, subject: '<img src=x onerror=alert(1)>', text: '<script>alert(1)</script>' }));
+    await repository.addMessage(
+      message(ticketId, {
+        direction: 'in',
+        kind: 'customer',
+        from: customer,
+        subject: '<img src=x onerror=alert(1)>',
+        text: '<script>alert(1)</script>',
+      }),
+    );
     const res = await request('GET', statusUrl(BASE, KEY, ticketId, new Date('2026-11-23T10:00:00Z'), 30));
     expect(res.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(res.body).not.toContain('<script>');
@@ -204,9 +260,22 @@ describe('the status page', () => {
     const altered = good.slice(0, -1) + (lastChar === 'A' ? 'B' : 'A');
     const expired = statusUrl(BASE, KEY, ticketId, new Date('2026-11-23T00:00:00Z'), 30); // expired on 23 December
     const otherKey = statusUrl(BASE, 'x'.repeat(64), ticketId, new Date('2026-12-01T00:00:00Z'), 30);
-    const surveyToken = surveyUrls(BASE, KEY, ticketId, new Date('2026-12-01T00:00:00Z'), 30).good.replace('/survey/', '/status/').replace(/\?.*$/, '');
-    const otherTicket = good.replace(ticketId, ticketId.replace(/\d$/, (d) => String((Number(d) + 1) % 10)));
-    for (const url of [altered, expired, otherKey, surveyToken, otherTicket, `${BASE}status/garbage`, `${BASE}status/%E0%A4%A`]) {
+    const surveyToken = surveyUrls(BASE, KEY, ticketId, new Date('2026-12-01T00:00:00Z'), 30)
+      .good.replace('/survey/', '/status/')
+      .replace(/\?.*$/, '');
+    const otherTicket = good.replace(
+      ticketId,
+      ticketId.replace(/\d$/, (d) => String((Number(d) + 1) % 10)),
+    );
+    for (const url of [
+      altered,
+      expired,
+      otherKey,
+      surveyToken,
+      otherTicket,
+      `${BASE}status/garbage`,
+      `${BASE}status/%E0%A4%A`,
+    ]) {
       const res = await request('GET', url);
       expect([url, res.statusCode]).toEqual([url, 403]);
       expect(res.body).not.toContain(ticketId);
@@ -217,9 +286,14 @@ describe('the status page', () => {
 
   it('answers 404 for a valid link to a ticket that does not exist, and for any other path', async () => {
     const { request } = await setup();
-    const token = signLinkToken(KEY, { purpose: 'status', ticketId: 'BIL-9999', expiresAt: new Date('2027-01-01T00:00:00Z') });
+    const token = signLinkToken(KEY, {
+      purpose: 'status',
+      ticketId: 'BIL-9999',
+      expiresAt: new Date('2027-01-01T00:00:00Z'),
+    });
     expect((await request('GET', `${BASE}status/${token}`)).statusCode).toBe(404);
-    for (const path of ['', 'status', 'status/', 'favicon.ico', 'admin']) expect((await request('GET', `${BASE}${path}`)).statusCode).toBe(404);
+    for (const path of ['', 'status', 'status/', 'favicon.ico', 'admin'])
+      expect((await request('GET', `${BASE}${path}`)).statusCode).toBe(404);
   });
 
   it('answers 405 to a POST on the status page', async () => {
@@ -230,7 +304,7 @@ describe('the status page', () => {
   });
 });
 
-describe('the status page in the customer\'s language', () => {
+describe("the status page in the customer's language", () => {
   it('is German for a German ticket (words, dates, lang attribute), Spanish for a Spanish one, English for any other', async () => {
     const { ack, ticketId, request, repository } = await setup();
     const url = /https:\/\/\S+\/status\/\S+/.exec(ack.text)![0];
@@ -240,7 +314,9 @@ describe('the status page in the customer\'s language', () => {
     const de = (await request('GET', url)).body!;
     expect(de).toContain('<html lang="de">');
     expect(de).toContain('<dt>Stand</dt><dd>Offen: wartet auf unsere Antwort</dd>');
-    expect(de).toMatch(/<dt>Antwort erwartet<\/dt><dd>spätestens Dienstag, 24\. November 2026 um \d\d:\d\d \(Europe\/London\)<\/dd>/);
+    expect(de).toMatch(
+      /<dt>Antwort erwartet<\/dt><dd>spätestens Dienstag, 24\. November 2026 um \d\d:\d\d \(Europe\/London\)<\/dd>/,
+    );
     expect(de).toContain('Diese Seite ist nur für die Person bestimmt');
 
     repository.tickets.set(ticketId, { ...ticket, language: 'es', status: 'waiting' });
@@ -275,12 +351,18 @@ describe('the satisfaction survey', () => {
     const vote = await request('POST', form, 'choice=bad');
     expect(vote.statusCode).toBe(200);
     expect(vote.body).toContain('We recorded your answer');
-    expect((await repository.getTicket(ticketId))!).toMatchObject({ satisfaction: { choice: 'bad', at: '2026-11-23T11:00:00.000Z' }, version: version + 1 });
+    expect((await repository.getTicket(ticketId))!).toMatchObject({
+      satisfaction: { choice: 'bad', at: '2026-11-23T11:00:00.000Z' },
+      version: version + 1,
+    });
 
     const again = await request('POST', form, 'choice=good');
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('already recorded');
-    expect((await repository.getTicket(ticketId))!.satisfaction).toEqual({ choice: 'bad', at: '2026-11-23T11:00:00.000Z' });
+    expect((await repository.getTicket(ticketId))!.satisfaction).toEqual({
+      choice: 'bad',
+      at: '2026-11-23T11:00:00.000Z',
+    });
 
     const later = await request('GET', links.good);
     expect(later.body).toContain('your answer <strong>Bad</strong> is already recorded');
@@ -291,7 +373,10 @@ describe('the satisfaction survey', () => {
     const { ticketId, repository, request } = await setup();
     const form = surveyUrls(BASE, KEY, ticketId, new Date('2026-11-23T10:00:00Z'), 30).good.replace(/\?.*$/, '');
     expect((await request('POST', form, 'choice=excellent')).statusCode).toBe(400);
-    const statusAsSurvey = statusUrl(BASE, KEY, ticketId, new Date('2026-11-23T10:00:00Z'), 30).replace('/status/', '/survey/');
+    const statusAsSurvey = statusUrl(BASE, KEY, ticketId, new Date('2026-11-23T10:00:00Z'), 30).replace(
+      '/status/',
+      '/survey/',
+    );
     const forged = form.slice(0, -2) + (form.endsWith('AA') ? 'BB' : 'AA');
     for (const url of [statusAsSurvey, forged]) {
       expect((await request('GET', `${url}?choice=good`)).statusCode).toBe(403);
@@ -313,13 +398,32 @@ describe('the satisfaction survey', () => {
 
 describe('the expected reply on the status page', () => {
   const dept = exampleConfig().departments.find((d) => d.name === 'support')!;
-  const ticket = { id: 'SUP-1001', department: 'support', status: 'open' as const, priority: 'normal' as const, customer: 'kim@x.org', customerName: '', participants: [], subject: 's', createdAt: '2026-11-23T14:00:00.000Z', dueAt: '2026-11-23T18:00:00.000Z', promisedAt: '2026-11-23T19:00:00.000Z', messageIds: [], version: 1 };
+  const ticket = {
+    id: 'SUP-1001',
+    department: 'support',
+    status: 'open' as const,
+    priority: 'normal' as const,
+    customer: 'kim@x.org',
+    customerName: '',
+    participants: [],
+    subject: 's',
+    createdAt: '2026-11-23T14:00:00.000Z',
+    dueAt: '2026-11-23T18:00:00.000Z',
+    promisedAt: '2026-11-23T19:00:00.000Z',
+    messageIds: [],
+    version: 1,
+  };
 
   it('shows the promise while the ticket awaits its first answer, nothing while it waits on the customer, and the new promise after the customer wrote again', () => {
     expect(ticketStatusView(ticket, dept, []).dueLocal).toContain('14:00');
     const answered = { ...ticket, status: 'waiting' as const, firstResponseAt: '2026-11-23T15:00:00.000Z' };
     expect(ticketStatusView(answered, dept, []).dueLocal).toBeUndefined();
-    const reopened = { ...answered, status: 'open' as const, responseDueAt: '2026-11-24T18:00:00.000Z', promisedAt: '2026-11-24T19:00:00.000Z' };
+    const reopened = {
+      ...answered,
+      status: 'open' as const,
+      responseDueAt: '2026-11-24T18:00:00.000Z',
+      promisedAt: '2026-11-24T19:00:00.000Z',
+    };
     expect(ticketStatusView(reopened, dept, []).dueLocal).toContain('Tuesday 24 November 2026, 14:00');
   });
 });

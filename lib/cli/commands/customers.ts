@@ -11,7 +11,8 @@ import { TICKET_COLUMNS, ticketJson, ticketRow } from '../tickets';
 
 /** An address argument, checked and normalised as the directory keys it. */
 function addressArgument(value: string): string {
-  if (!looksLikeAddress(value)) throw new CliError(`expected an e-mail address such as jane@example.org, got ${JSON.stringify(value)}`);
+  if (!looksLikeAddress(value))
+    throw new CliError(`expected an e-mail address such as jane@example.org, got ${JSON.stringify(value)}`);
   return normaliseAddress(value);
 }
 
@@ -55,14 +56,16 @@ export function registerCustomers(program: Command): void {
   addTargetOptions(
     customers
       .command('merge')
-      .description('make ADDRESS-B an alias of ADDRESS-A: the tickets of both show under A, later mail from B joins A, a `status` mail from either lists all')
+      .description(
+        'make ADDRESS-B an alias of ADDRESS-A: the tickets of both show under A, later mail from B joins A, a `status` mail from either lists all',
+      )
       .argument('<address-a>', 'the address to keep (the primary)')
       .argument('<address-b>', 'the address to merge into it (with any aliases it has)')
       .option('--json', 'one JSON object: the merged customer'),
   ).action(async (a: string, b: string, opts: TargetOptions & { json?: boolean }) =>
     withTarget(opts, async (target) => {
       const [primary, alias] = [addressArgument(a), addressArgument(b)];
-      let merged;
+      let merged: Awaited<ReturnType<Target['customers']['merge']>>;
       try {
         merged = await target.customers.merge(primary, alias, new Date());
       } catch (err) {
@@ -71,8 +74,12 @@ export function registerCustomers(program: Command): void {
       }
       const { customer, alreadyMerged } = merged;
       if (opts.json) return printJson({ ...customer, alreadyMerged });
-      const what = alreadyMerged ? `${alias} and ${primary} are already one customer, ${customer.address}` : `${alias} is now an alias of ${customer.address}`;
-      print(`${what}: ${customer.ticketIds.length} ticket(s)${customer.ticketIds.length ? ` (${customer.ticketIds.join(', ')})` : ''}; aliases: ${customer.aliases.join(', ') || 'none'}`);
+      const what = alreadyMerged
+        ? `${alias} and ${primary} are already one customer, ${customer.address}`
+        : `${alias} is now an alias of ${customer.address}`;
+      print(
+        `${what}: ${customer.ticketIds.length} ticket(s)${customer.ticketIds.length ? ` (${customer.ticketIds.join(', ')})` : ''}; aliases: ${customer.aliases.join(', ') || 'none'}`,
+      );
     }),
   );
 }

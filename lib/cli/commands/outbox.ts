@@ -10,7 +10,9 @@ export function registerOutbox(program: Command): void {
     program
       .command('outbox')
       .summary('what the system asked SES to send (local stack only)')
-      .description('The messages the system asked SES to send, oldest first, as the local SES endpoint stored them. SES keeps no such copy, so this is local only.')
+      .description(
+        'The messages the system asked SES to send, oldest first, as the local SES endpoint stored them. SES keeps no such copy, so this is local only.',
+      )
       .option('--json', 'one JSON object per line: to, cc, from, subject, headers, text'),
   ).action(async (opts: TargetOptions & { json?: boolean }) => {
     if (opts.stack) {
@@ -19,10 +21,8 @@ export function registerOutbox(program: Command): void {
       );
     }
     // loaded on use: mailparser and the SDK clients are not needed by the other commands
-    /* eslint-disable @typescript-eslint/no-require-imports */
     const { LocalTarget } = require('../targets/local') as typeof import('../targets/local');
     const { readOutbox } = require('../outbox') as typeof import('../outbox');
-    /* eslint-enable @typescript-eslint/no-require-imports */
     const target = LocalTarget.open();
     target.close();
     const entries = await readOutbox(target.stack.outboxDir);
@@ -34,6 +34,11 @@ export function registerOutbox(program: Command): void {
       print('the outbox is empty');
       return;
     }
-    print(table(['sent', 'from', 'to', 'subject', 'auto-submitted'], entries.map((e) => [e.sentAt ?? '', e.from, e.to.join(', '), e.subject, e.headers['auto-submitted'] ?? ''])));
+    print(
+      table(
+        ['sent', 'from', 'to', 'subject', 'auto-submitted'],
+        entries.map((e) => [e.sentAt ?? '', e.from, e.to.join(', '), e.subject, e.headers['auto-submitted'] ?? '']),
+      ),
+    );
   });
 }

@@ -21,12 +21,16 @@ export function registerReplay(program: Command): void {
           'Prints one JSON line per object: key, outcome, ticketId, department, reason (and deadLetter with --dlq). ' +
           'Against AWS this is a Lambda Invoke of the inbound function; --dlq reads the SQS dead-letter queue.',
       )
-      .argument('[key...]', 'object keys of the raw-mail bucket, e.g. inbound/billing@example.com/<id> (`triage show ID --json` gives rawKey)')
+      .argument(
+        '[key...]',
+        'object keys of the raw-mail bucket, e.g. inbound/billing@example.com/<id> (`triage show ID --json` gives rawKey)',
+      )
       .option('--dlq', 'replay every event of the dead-letter queue, and remove each one that succeeds')
       .option('--progress', 'report progress on stderr even when it is not a terminal'),
   ).action(async (keys: string[], opts: ReplayOptions) => {
     if (opts.dlq && keys.length > 0) throw new CliError('give object keys or --dlq, not both');
-    if (!opts.dlq && keys.length === 0) throw new CliError('give the object keys to replay, or --dlq for the dead-letter queue');
+    if (!opts.dlq && keys.length === 0)
+      throw new CliError('give the object keys to replay, or --dlq for the dead-letter queue');
     await withTarget(opts, async (target) => {
       let failures = 0;
       if (opts.dlq) {
@@ -34,7 +38,8 @@ export function registerReplay(program: Command): void {
         const run = await replayDeadLetters(target, printJson, progress);
         failures = run.failed;
         progress.finish(`${run.replayed} replayed, ${run.failed} failed (of ${run.waiting} waiting)`);
-        if (run.waiting === 0 && run.replayed === 0 && run.failed === 0) process.stderr.write(`no dead letters in ${target.label}\n`);
+        if (run.waiting === 0 && run.replayed === 0 && run.failed === 0)
+          process.stderr.write(`no dead letters in ${target.label}\n`);
       } else {
         const progress = new Progress('replaying', { force: opts.progress && keys.length > 1 });
         let done = 0;

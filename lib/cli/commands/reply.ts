@@ -23,18 +23,28 @@ export function registerReply(program: Command): void {
       const target = LocalTarget.open();
       try {
         const smtp = /^smtp:\/\/([^:/]+):(\d+)/.exec(target.stack.endpoints.smtp);
-        if (!smtp) throw new CliError(`the local stack does not say where its SMTP server is (${target.stack.endpoints.smtp})`);
-        const secrets = new SecretsManagerClient({ region: target.region, endpoint: target.stack.endpoints.secretsmanager, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+        if (!smtp)
+          throw new CliError(`the local stack does not say where its SMTP server is (${target.stack.endpoints.smtp})`);
+        const secrets = new SecretsManagerClient({
+          region: target.region,
+          endpoint: target.stack.endpoints.secretsmanager,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        });
         const ctx = {
           repository: target.repository,
           config: target.config,
-          replyTokenKey: async () => (await secrets.send(new GetSecretValueCommand({ SecretId: target.stack.replyTokenSecretId }))).SecretString!,
+          replyTokenKey: async () =>
+            (await secrets.send(new GetSecretValueCommand({ SecretId: target.stack.replyTokenSecretId })))
+              .SecretString!,
           smtp: { host: smtp[1], port: Number(smtp[2]) },
         };
         const reply = await composeReply(ctx, id, opts.from, opts.text);
         const messageId = await sendReply(ctx, reply);
         if (opts.json) printJson({ ...reply, messageId });
-        else print(`sent as ${reply.role}: ${reply.from} -> ${reply.to}, "${reply.subject}"${reply.inReplyTo ? `, in reply to ${reply.inReplyTo}` : ''}`);
+        else
+          print(
+            `sent as ${reply.role}: ${reply.from} -> ${reply.to}, "${reply.subject}"${reply.inReplyTo ? `, in reply to ${reply.inReplyTo}` : ''}`,
+          );
       } finally {
         target.close();
       }

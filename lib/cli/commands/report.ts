@@ -33,13 +33,20 @@ function printWeekly(report: WeeklyReport): void {
   if (report.missed.length) {
     print('');
     print('missed the first-response target:');
-    print(table(['ticket', 'department', 'why'], report.missed.map((m) => [m.id, m.department, m.why]), 80));
+    print(
+      table(
+        ['ticket', 'department', 'why'],
+        report.missed.map((m) => [m.id, m.department, m.why]),
+        80,
+      ),
+    );
   }
 }
 
 /** `--week`: the report function of the target builds the figures (and mails them with `--send`). */
 async function weekly(target: Target, opts: ReportOptions): Promise<void> {
-  if (opts.department) throw new CliError('--department does not go with --week: the weekly report covers every department');
+  if (opts.department)
+    throw new CliError('--department does not go with --week: the weekly report covers every department');
   if (opts.ending) {
     try {
       weekEnding(opts.ending);
@@ -47,7 +54,7 @@ async function weekly(target: Target, opts: ReportOptions): Promise<void> {
       throw new CliError(`--ending: ${(err as Error).message}`);
     }
   }
-  let result;
+  let result: Awaited<ReturnType<Target['invokeWeeklyReport']>>;
   try {
     result = await target.invokeWeeklyReport({ ending: opts.ending, send: Boolean(opts.send) });
   } catch (err) {
@@ -58,7 +65,9 @@ async function weekly(target: Target, opts: ReportOptions): Promise<void> {
   else printWeekly(result.report);
   if (opts.send && !opts.json) {
     print('');
-    print(result.sent ? `sent to ${result.sent.to.join(', ')} (${result.sent.messageId})` : `not sent: ${result.notSent}`);
+    print(
+      result.sent ? `sent to ${result.sent.to.join(', ')} (${result.sent.messageId})` : `not sent: ${result.notSent}`,
+    );
   }
   if (opts.send && !result.sent) process.exitCode = 1;
 }

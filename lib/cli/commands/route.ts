@@ -12,15 +12,17 @@ export function registerRoute(program: Command): void {
         'no stack is touched and nothing is sent. Prints the department, priority, language, automatic answer and the reasons.',
     )
     .argument('<file...>', 'raw RFC 5322 files (.eml)')
-    .option('--to <address>', 'the envelope recipient (default: the first of our addresses in To/Cc, else the general address)')
+    .option(
+      '--to <address>',
+      'the envelope recipient (default: the first of our addresses in To/Cc, else the general address)',
+    )
     .option('--config <file>', 'YAML config', 'triage.config.yaml')
     .option('--json', 'one JSON object per file: department, priority, language, faq, reasons, ...')
     .action(async (files: string[], opts: { to?: string; config: string; json?: boolean }) => {
-      /* eslint-disable @typescript-eslint/no-require-imports */
       const { buildDeploymentJson } = require('../../config/deployment') as typeof import('../../config/deployment');
-      const { TemplateRegistry } = require('../../../functions/domain/templates') as typeof import('../../../functions/domain/templates');
+      const { TemplateRegistry } =
+        require('../../../functions/domain/templates') as typeof import('../../../functions/domain/templates');
       const { dryRunRoute } = require('../route') as typeof import('../route');
-      /* eslint-enable @typescript-eslint/no-require-imports */
       // validated while it is built (a broken config fails here, naming each field); the functions read the same object
       const bundle = JSON.parse(buildDeploymentJson(opts.config)) as import('../../config/deployment').DeploymentBundle;
       const cfg = bundle.config;
@@ -37,7 +39,10 @@ export function registerRoute(program: Command): void {
             ['field', 'value'],
             [
               ['recipient', result.recipient],
-              ['outcome', result.outcome === 'ticket' ? 'new ticket, acknowledged' : 'machine mail: stored, not answered'],
+              [
+                'outcome',
+                result.outcome === 'ticket' ? 'new ticket, acknowledged' : 'machine mail: stored, not answered',
+              ],
               ['department', result.department],
               ['priority', result.priority],
               ['language', result.language],

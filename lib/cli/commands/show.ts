@@ -23,18 +23,37 @@ export function registerShow(program: Command): void {
         printJson({ ...ticketJson(ticket), messages });
         return;
       }
-      print(table(['field', 'value'], Object.entries(ticket).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)]), 100));
+      print(
+        table(
+          ['field', 'value'],
+          Object.entries(ticket).map(([k, v]) => [
+            k,
+            Array.isArray(v) ? v.join(', ') : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v),
+          ]),
+          100,
+        ),
+      );
       for (const m of messages) {
         print('');
         print(`${m.at}  ${m.direction === 'in' ? '<-' : '->'} ${m.kind}  from ${m.from} to ${m.to.join(', ')}`);
         print(`  subject: ${m.subject}`);
         if (m.routing) {
-          print(`  routing: ${m.routing.rule}${m.routing.ruleName ? ` "${m.routing.ruleName}"` : ''} -> ${m.routing.department}: ${m.routing.reason}`);
+          print(
+            `  routing: ${m.routing.rule}${m.routing.ruleName ? ` "${m.routing.ruleName}"` : ''} -> ${m.routing.department}: ${m.routing.reason}`,
+          );
           // priority, language and automatic answer, each with its reason (decisions stored before these fields have none)
           for (const reason of m.routing.reasons?.slice(1) ?? []) print(`           ${reason}`);
         }
-        if (m.attachments.length) print(`  attachments: ${m.attachments.map((a) => `${a.filename} (${a.size} bytes)`).join(', ')}`);
-        print(m.text.trim().split('\n').slice(0, 12).map((l) => `  | ${l}`).join('\n'));
+        if (m.attachments.length)
+          print(`  attachments: ${m.attachments.map((a) => `${a.filename} (${a.size} bytes)`).join(', ')}`);
+        print(
+          m.text
+            .trim()
+            .split('\n')
+            .slice(0, 12)
+            .map((l) => `  | ${l}`)
+            .join('\n'),
+        );
       }
     }),
   );

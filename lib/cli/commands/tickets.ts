@@ -19,7 +19,9 @@ export function registerTickets(program: Command): void {
     program
       .command('tickets')
       .summary('list tickets, oldest first (filters: department, status, overdue, customer)')
-      .description('List tickets, oldest first. Filters combine: --department billing --overdue lists billing tickets past due.')
+      .description(
+        'List tickets, oldest first. Filters combine: --department billing --overdue lists billing tickets past due.',
+      )
       .option('--json', 'one JSON object per line')
       .option('--department <name>', 'only this department')
       .addOption(new Option('--status <status>', 'only this status').choices([...TICKET_STATUSES]))

@@ -14,7 +14,10 @@ export function registerTimers(program: Command): void {
         'The next timer step of every ticket, soonest first: what it does, when it is planned (business time), the Step Functions execution that waits for it, ' +
           'and when it fires in real time (the local stack divides waits by its --time-scale).',
       )
-      .option('--json', 'one JSON object per line: ticketId, department, status, step, generation, at, execution, firesInMs'),
+      .option(
+        '--json',
+        'one JSON object per line: ticketId, department, status, step, generation, at, execution, firesInMs',
+      ),
   ).action(async (opts: TargetOptions & { json?: boolean }) =>
     withTarget(opts, async (target) => {
       const timers = pendingTimers(await target.repository.listTickets({}), new Date(), target.timeScale);
@@ -23,7 +26,20 @@ export function registerTimers(program: Command): void {
         return;
       }
       if (timers.length === 0) return print('no pending timers');
-      print(table(['ticket', 'department', 'status', 'step', 'planned for', 'fires', 'execution'], timers.map((t) => [t.ticketId, t.department, t.status, t.step, t.at, formatFiresIn(t.firesInMs), t.execution])));
+      print(
+        table(
+          ['ticket', 'department', 'status', 'step', 'planned for', 'fires', 'execution'],
+          timers.map((t) => [
+            t.ticketId,
+            t.department,
+            t.status,
+            t.step,
+            t.at,
+            formatFiresIn(t.firesInMs),
+            t.execution,
+          ]),
+        ),
+      );
       if (target.timeScale !== 1) print(`(time scale x${target.timeScale}: "fires" is real time)`);
     }),
   );

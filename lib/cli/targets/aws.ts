@@ -44,7 +44,9 @@ function makeClients(region: string | undefined, profile: string | undefined): A
   const common = { ...(region ? { region } : {}), ...(profile ? { profile } : {}), maxAttempts: 4 };
   return {
     cloudFormation: new CloudFormationClient(common),
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(common), { marshallOptions: { removeUndefinedValues: true } }),
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(common), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
     s3: new S3Client(common),
     // a replayed mail may take as long as the function's timeout (2 minutes): no retry of a slow invoke
     lambda: new LambdaClient({ ...common, maxAttempts: 1 }),
@@ -73,7 +75,9 @@ export function parseDeadLetterBody(id: string, body: string | undefined): DeadL
   }
   const record = parsed as DestinationRecord & { Records?: unknown };
   const event = (record.requestPayload ?? (Array.isArray(record.Records) ? record : undefined)) as S3Event | undefined;
-  const error = record.responsePayload ? `${record.responsePayload.errorType ?? 'Error'}: ${record.responsePayload.errorMessage ?? ''}` : record.requestContext?.condition;
+  const error = record.responsePayload
+    ? `${record.responsePayload.errorType ?? 'Error'}: ${record.responsePayload.errorMessage ?? ''}`
+    : record.requestContext?.condition;
   return { id, event: Array.isArray(event?.Records) ? event : undefined, error, failedAt: record.timestamp };
 }
 
@@ -85,7 +89,9 @@ class SqsDeadLetters implements DeadLetterQueue {
   ) {}
 
   async count(): Promise<number> {
-    const { Attributes } = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: this.location, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const { Attributes } = await this.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.location, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
   }
 
@@ -149,7 +155,10 @@ export class AwsTarget implements Target {
    * Resolves region and credentials, then reads the stack's outputs.
    * @throws CliError with one line: no credentials, no region, no such stack, not allowed ...
    */
-  static async open(options: AwsTargetOptions, clients = makeClients(options.region, options.profile)): Promise<AwsTarget> {
+  static async open(
+    options: AwsTargetOptions,
+    clients = makeClients(options.region, options.profile),
+  ): Promise<AwsTarget> {
     const context = { stack: options.stack, region: options.region, profile: options.profile };
     noteTarget({ kind: 'aws', context });
     const explain = (err: unknown) => explainAwsError(err, context) ?? err;
@@ -163,8 +172,13 @@ export class AwsTarget implements Target {
       if (/^(CREATE_IN_PROGRESS|CREATE_FAILED|ROLLBACK_|DELETE_)/.test(stack.StackStatus ?? '')) {
         throw new CliError(`stack ${options.stack} is ${stack.StackStatus}: it has no usable outputs`);
       }
-      const outputs = Object.fromEntries((stack.Outputs ?? []).filter((o) => o.OutputKey && o.OutputValue !== undefined).map((o) => [o.OutputKey!, o.OutputValue!]));
-      if (!outputs[STACK_OUTPUTS.table]) throw new CliError(`stack ${options.stack} has no output ${STACK_OUTPUTS.table}: is it an email triage stack?`);
+      const outputs = Object.fromEntries(
+        (stack.Outputs ?? [])
+          .filter((o) => o.OutputKey && o.OutputValue !== undefined)
+          .map((o) => [o.OutputKey!, o.OutputValue!]),
+      );
+      if (!outputs[STACK_OUTPUTS.table])
+        throw new CliError(`stack ${options.stack} has no output ${STACK_OUTPUTS.table}: is it an email triage stack?`);
       return new AwsTarget(options.stack, context.region, outputs, clients);
     } catch (err) {
       throw explain(err);
@@ -175,7 +189,9 @@ export class AwsTarget implements Target {
   output(key: string): string {
     const value = this.outputs[key];
     if (value === undefined) {
-      throw new CliError(`stack ${this.stackName} has no output ${key}; it was deployed by an older version: deploy the current one (\`npx cdk deploy\`)`);
+      throw new CliError(
+        `stack ${this.stackName} has no output ${key}; it was deployed by an older version: deploy the current one (\`npx cdk deploy\`)`,
+      );
     }
     return value;
   }
@@ -184,11 +200,16 @@ export class AwsTarget implements Target {
     return objectStoredAt(this.clients.s3, this.bucketName, key);
   }
 
-
   /** Lambda Invoke (RequestResponse) of the inbound function with the event; its error becomes an {@link InboundFailure}. */
   async invokeInbound(event: S3Event): Promise<ObjectOutcome[]> {
     const functionName = this.output(STACK_OUTPUTS.inboundFunction);
-    const result = await this.clients.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
+    const result = await this.clients.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: Buffer.from(JSON.stringify(event)),
+      }),
+    );
     const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : '';
     let payload: unknown;
     try {
@@ -206,7 +227,13 @@ export class AwsTarget implements Target {
   /** Lambda Invoke (RequestResponse) of the report function; its error becomes a {@link ReportFailure}. */
   async invokeWeeklyReport(request: WeeklyReportRequest): Promise<WeeklyReportResult> {
     const functionName = this.output(STACK_OUTPUTS.reportFunction);
-    const result = await this.clients.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(request)) }));
+    const result = await this.clients.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: Buffer.from(JSON.stringify(request)),
+      }),
+    );
     const text = result.Payload ? Buffer.from(result.Payload).toString('utf8') : '';
     if (result.FunctionError) {
       let e: { errorType?: string; errorMessage?: string } | undefined;

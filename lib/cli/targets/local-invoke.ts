@@ -30,22 +30,26 @@ export function localInboundHandler(stack: StackFile): (event: S3Event) => Promi
  * {@link localInboundHandler} loads the inbound one; the returned function invokes it synchronously
  * with a JSON round trip and turns its error into an {@link InboundFailure}-like {@link LocalInvokeFailure}.
  */
-export function localHandler(stack: StackFile, part: 'inboundFunction' | 'reportFunction'): (event: unknown) => Promise<unknown> {
+export function localHandler(
+  stack: StackFile,
+  part: 'inboundFunction' | 'reportFunction',
+): (event: unknown) => Promise<unknown> {
   // Loaded here, not at the top: only `replay` needs the CDK app in the CLI process.
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadConfigFile } = require('../../config/load') as typeof import('../../config/load');
   const { buildDeploymentJson } = require('../../config/deployment') as typeof import('../../config/deployment');
   const { synthesizeStack } = require('../../local/synth') as typeof import('../../local/synth');
   const { LocalResources } = require('../../local/cfn') as typeof import('../../local/cfn');
-  const { applyEnvironment, functionEnvironment, sdkEnvironment } = require('../../local/function-env') as typeof import('../../local/function-env');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { applyEnvironment, functionEnvironment, sdkEnvironment } =
+    require('../../local/function-env') as typeof import('../../local/function-env');
 
   const configPath = stack.configPath ?? 'triage.config.yaml';
   const config = loadConfigFile(configPath);
   const deploymentJson = buildDeploymentJson(configPath);
   const synth = synthesizeStack({ config, deploymentJson });
   const resources = new LocalResources(synth.template, synth.stackName);
-  const functionIds = Object.keys(synth.functions).filter((id) => synth.template.Resources[id]?.Type === 'AWS::Lambda::Function');
+  const functionIds = Object.keys(synth.functions).filter(
+    (id) => synth.template.Resources[id]?.Type === 'AWS::Lambda::Function',
+  );
   const inboundId = synth.parts[part];
   if (!inboundId || !synth.functions[inboundId]) throw new Error(`the synthesised stack has no ${part}`);
   const env = functionEnvironment(resources, functionIds);
@@ -68,7 +72,6 @@ export function localHandler(stack: StackFile, part: 'inboundFunction' | 'report
   // process's environment) must not be shared with the handler.
   const functionsDir = `${resolve(__dirname, '..', '..', '..', 'functions')}${sep}`;
   for (const key of Object.keys(require.cache)) if (key.startsWith(functionsDir)) delete require.cache[key];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const handler = (require(entry) as Record<string, unknown>)[handlerName] as Handler | undefined;
   if (typeof handler !== 'function') throw new Error(`${entry} does not export ${handlerName}`);
 
@@ -86,7 +89,9 @@ export function localHandler(stack: StackFile, part: 'inboundFunction' | 'report
       return JSON.parse(JSON.stringify(result ?? (part === 'inboundFunction' ? [] : null)));
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
-      throw part === 'inboundFunction' ? new InboundFailure(message) : new LocalInvokeFailure(`${(err as Error)?.name ?? 'Error'}: ${message}`);
+      throw part === 'inboundFunction'
+        ? new InboundFailure(message)
+        : new LocalInvokeFailure(`${(err as Error)?.name ?? 'Error'}: ${message}`);
     }
   };
 }

@@ -31,8 +31,14 @@ class LocalDeadLetters implements DeadLetterQueue {
   private read(): DeadLetter[] {
     if (!existsSync(this.location)) return [];
     const letters: DeadLetter[] = [];
-    for (const file of readdirSync(this.location).filter((f) => f.endsWith('.json')).sort()) {
-      let entry: { event?: { Records?: { s3?: unknown; eventSource?: string }[] }; error?: { errorType?: string; errorMessage?: string } | string; failedAt?: string };
+    for (const file of readdirSync(this.location)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
+      let entry: {
+        event?: { Records?: { s3?: unknown; eventSource?: string }[] };
+        error?: { errorType?: string; errorMessage?: string } | string;
+        failedAt?: string;
+      };
       try {
         entry = JSON.parse(readFileSync(join(this.location, file), 'utf8'));
       } catch (err) {
@@ -41,8 +47,18 @@ class LocalDeadLetters implements DeadLetterQueue {
       }
       const records = entry.event?.Records;
       if (Array.isArray(records) && records.length > 0 && !records.every((r) => r?.s3)) continue; // another function's
-      const error = typeof entry.error === 'string' ? entry.error : entry.error ? `${entry.error.errorType ?? 'Error'}: ${entry.error.errorMessage ?? ''}` : undefined;
-      letters.push({ id: file, event: Array.isArray(records) && records.length > 0 ? (entry.event as S3Event) : undefined, error, failedAt: entry.failedAt });
+      const error =
+        typeof entry.error === 'string'
+          ? entry.error
+          : entry.error
+            ? `${entry.error.errorType ?? 'Error'}: ${entry.error.errorMessage ?? ''}`
+            : undefined;
+      letters.push({
+        id: file,
+        event: Array.isArray(records) && records.length > 0 ? (entry.event as S3Event) : undefined,
+        error,
+        failedAt: entry.failedAt,
+      });
     }
     return letters;
   }
@@ -84,7 +100,10 @@ export class LocalTarget implements Target {
 
   private constructor(readonly stack: StackFile) {
     const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-    this.dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials }), { marshallOptions: { removeUndefinedValues: true } });
+    this.dynamo = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    );
     this.config = loadConfigFile(stack.configPath ?? 'triage.config.yaml');
     this.departments = this.config.departments.map((d) => d.name);
     this.repository = new DynamoTicketRepository(this.dynamo, stack.tableName, this.departments);
@@ -99,7 +118,6 @@ export class LocalTarget implements Target {
   /** The local S3 (s3rver accepts only its own credentials). */
   get s3(): S3Client {
     // loaded on use: listing tickets needs DynamoDB only
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { S3Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
     return (this.s3Client ??= new S3Client({
       region: this.stack.region,
@@ -117,9 +135,13 @@ export class LocalTarget implements Target {
    */
   static open(): LocalTarget {
     const file = join(localStateDir(), 'stack.json');
-    if (!existsSync(file)) throw new CliError(`no local stack is running (no ${file}); start one with \`npm start\`, or pass --stack NAME for a deployed one`);
+    if (!existsSync(file))
+      throw new CliError(
+        `no local stack is running (no ${file}); start one with \`npm start\`, or pass --stack NAME for a deployed one`,
+      );
     const stack = JSON.parse(readFileSync(file, 'utf8')) as StackFile;
-    if (!isProcessAlive(stack.pid)) throw new CliError(`the local stack (pid ${stack.pid}) is not running any more; start it with \`npm start\``);
+    if (!isProcessAlive(stack.pid))
+      throw new CliError(`the local stack (pid ${stack.pid}) is not running any more; start it with \`npm start\``);
     noteTarget({ kind: 'local' });
     return new LocalTarget(stack);
   }
@@ -127,7 +149,6 @@ export class LocalTarget implements Target {
   objectStoredAt(key: string): Promise<Date | undefined> {
     return objectStoredAt(this.s3, this.bucketName, key);
   }
-
 
   /**
    * Runs the inbound handler module in this process, with the environment the local stack gives it

@@ -6,7 +6,6 @@ import type { S3Client } from '@aws-sdk/client-s3';
  * never touch S3 do not load its client.
  */
 export async function objectStoredAt(s3: S3Client, bucket: string, key: string): Promise<Date | undefined> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { HeadObjectCommand } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));

@@ -15,9 +15,18 @@ export interface TargetOptions {
 /** Adds the options that choose the target to a command. Without `--stack` the command works on the local stack. */
 export function addTargetOptions(command: Command): Command {
   return command
-    .addOption(new Option('--stack <name>', 'work on this deployed CloudFormation stack instead of the local one').env('TRIAGE_STACK'))
-    .addOption(new Option('--region <region>', 'AWS region of the stack (default: AWS_REGION or the profile\'s region)'))
-    .addOption(new Option('--profile <name>', 'AWS profile for credentials and region (default: AWS_PROFILE or the default chain)'));
+    .addOption(
+      new Option('--stack <name>', 'work on this deployed CloudFormation stack instead of the local one').env(
+        'TRIAGE_STACK',
+      ),
+    )
+    .addOption(new Option('--region <region>', "AWS region of the stack (default: AWS_REGION or the profile's region)"))
+    .addOption(
+      new Option(
+        '--profile <name>',
+        'AWS profile for credentials and region (default: AWS_PROFILE or the default chain)',
+      ),
+    );
 }
 
 /** A deployed stack is asked for; local-only flags must not be mixed in. */
@@ -28,7 +37,6 @@ export function wantsAws(options: TargetOptions): boolean {
 /** Opens the target the options name: `--stack` -> AWS, else the local stack. */
 export async function openTarget(options: TargetOptions): Promise<Target> {
   // Required here, not imported at the top: a local command does not load the AWS clients, and the other way round.
-  /* eslint-disable @typescript-eslint/no-require-imports */
   if (options.stack) {
     const { AwsTarget } = require('./aws') as typeof import('./aws');
     return AwsTarget.open({ stack: options.stack, region: options.region, profile: options.profile });
@@ -38,7 +46,6 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     throw new CliError('--region and --profile need --stack NAME (without it the command works on the local stack)');
   }
   const { LocalTarget } = require('./local') as typeof import('./local');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return LocalTarget.open();
 }
 

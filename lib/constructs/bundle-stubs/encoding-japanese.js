@@ -26,8 +26,15 @@ function iso2022jpToEucjp(bytes) {
     if (b === ESC) {
       const seq = bytes.toString('latin1', i + 1, i + 4);
       const designation = [
-        ['(B', 'ascii'], ['(J', 'ascii'], ['(I', 'kana'], ['$@', 'x0208'], ['$B', 'x0208'],
-        ['$(B', 'x0208'], ['$(Q', 'x0208'], ['$(O', 'x0208'], ['$(D', 'x0212'],
+        ['(B', 'ascii'],
+        ['(J', 'ascii'],
+        ['(I', 'kana'],
+        ['$@', 'x0208'],
+        ['$B', 'x0208'],
+        ['$(B', 'x0208'],
+        ['$(Q', 'x0208'],
+        ['$(O', 'x0208'],
+        ['$(D', 'x0212'],
       ].find(([prefix]) => seq.startsWith(prefix));
       if (designation) {
         mode = designation[1];
@@ -35,8 +42,14 @@ function iso2022jpToEucjp(bytes) {
         continue;
       }
     }
-    if (b === 0x0e) { mode = 'kana'; continue; } // SO
-    if (b === 0x0f) { mode = 'ascii'; continue; } // SI
+    if (b === 0x0e) {
+      mode = 'kana';
+      continue;
+    } // SO
+    if (b === 0x0f) {
+      mode = 'ascii';
+      continue;
+    } // SI
     if (b >= 0x80) {
       // not part of a 7-bit charset: dropped, as encoding-japanese drops it
     } else if (mode === 'ascii' || b < 0x21 || b > 0x7e) {
@@ -60,8 +73,10 @@ function iso2022jpToEucjp(bytes) {
 }
 
 function convert(data, options) {
-  const from = String((options && options.from) || '').toUpperCase().replace(/[-_]/g, '');
-  if (!options || options.to !== 'UNICODE' || options.type !== 'string' || !Buffer.isBuffer(data)) {
+  const from = String(options?.from || '')
+    .toUpperCase()
+    .replace(/[-_]/g, '');
+  if (options?.to !== 'UNICODE' || options.type !== 'string' || !Buffer.isBuffer(data)) {
     throw new Error('encoding-japanese stand-in: only convert(Buffer, { to: "UNICODE", type: "string" })');
   }
   if (from === 'EUCJP') return iconv.decode(data, 'EUC-JP');

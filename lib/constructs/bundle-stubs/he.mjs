@@ -13,5 +13,6 @@ export function encode(text) {
   return encodeXML(String(text));
 }
 
+// biome-ignore lint/suspicious/noShadowRestrictedNames: he's API names it `escape`, and this stands in for he
 export const escape = encode;
 export default { encode, escape };
