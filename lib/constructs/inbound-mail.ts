@@ -32,7 +32,7 @@ export interface InboundMailProps {
   readonly activateRuleSet?: boolean;
 }
 
-/** The key prefix under which SES stores mail received for one address (contract). */
+/** The key prefix under which SES stores mail received for one address (`recipientOfKey` in functions/domain/delivery-key.ts reads the address back from it). */
 export function inboundPrefixFor(address: string): string {
   return `${INBOUND_PREFIX}${address.toLowerCase()}/`;
 }
@@ -76,7 +76,10 @@ export class InboundMail extends Construct {
     const bucket = rawMailStore.bucket;
 
     this.ruleSet = new ReceiptRuleSet(this, 'RuleSet');
-    const bucketPolicy = rawMailStore.allowSesDelivery(this.ruleSet.receiptRuleSetName, [INBOUND_PREFIX, REPLIES_PREFIX]);
+    const bucketPolicy = rawMailStore.allowSesDelivery(this.ruleSet.receiptRuleSetName, [
+      INBOUND_PREFIX,
+      REPLIES_PREFIX,
+    ]);
 
     const addresses = [...config.departments.flatMap((d) => d.addresses), config.generalAddress];
     const targets: { recipient: string; prefix: string }[] = [
@@ -124,13 +127,19 @@ export class InboundMail extends Construct {
         reason:
           'ses:SetActiveReceiptRuleSet (the only action of this policy) has no resource type in IAM: it can only be granted on "*".',
       });
-      acknowledgeProvider(findSingleton(this, 'AWS679f53fac002430cb0da5b7982bd2287'), 'the AwsCustomResource provider activating the receipt rule set');
+      acknowledgeProvider(
+        findSingleton(this, 'AWS679f53fac002430cb0da5b7982bd2287'),
+        'the AwsCustomResource provider activating the receipt rule set',
+      );
     }
 
     for (const prefix of [INBOUND_PREFIX, REPLIES_PREFIX]) {
       bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(props.inboundFunction), { prefix });
     }
-    acknowledgeProvider(findSingleton(this, 'BucketNotificationsHandler'), 'the aws-cdk-lib handler that configures the raw mail bucket notifications');
+    acknowledgeProvider(
+      findSingleton(this, 'BucketNotificationsHandler'),
+      'the aws-cdk-lib handler that configures the raw mail bucket notifications',
+    );
   }
 }
 
@@ -140,11 +149,8 @@ export class InboundMail extends Construct {
  */
 function acknowledgeProvider(provider: IConstruct | undefined, what: string): void {
   if (!provider) return;
-  acknowledge(
-    provider,
-    {
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: `Role of ${what}, created by aws-cdk-lib with the AWS managed basic execution policy (CloudWatch Logs only); runs at deploy time only.`,
-    },
-  );
+  acknowledge(provider, {
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: `Role of ${what}, created by aws-cdk-lib with the AWS managed basic execution policy (CloudWatch Logs only); runs at deploy time only.`,
+  });
 }

@@ -12,7 +12,7 @@ import { GZIP_PREFIX } from '../../functions/shared/deployment';
 import { acknowledge } from '../nag';
 import { FailureQueue } from './failure-queue';
 
-/** Namespace of the Powertools metrics of every function (contract). */
+/** Namespace of the Powertools metrics of every function (the dashboard and alarms read it). */
 export const METRICS_NAMESPACE = 'EmailTriage';
 
 /** Properties of a {@link TriageFunction}. */
@@ -35,7 +35,7 @@ export interface TriageFunctionProps {
   /** What the function does, shown in the console. @default - none */
   readonly description?: string;
   /**
-   * Environment variables from the contract (TICKETS_TABLE, RAW_MAIL_BUCKET, ...). The Powertools
+   * Environment variables the handler reads (TICKETS_TABLE, RAW_MAIL_BUCKET, ...). The Powertools
    * variables and NODE_OPTIONS are added here.
    * @default - only the Powertools variables and NODE_OPTIONS
    */
@@ -76,8 +76,15 @@ function entitiesAliases(): string[] {
   const htmlparser2 = dirname(require.resolve('htmlparser2'));
   // .../entities/dist/commonjs/index.js -> .../entities (its package.json exports no ./package.json)
   const root = dirname(dirname(dirname(require.resolve('entities', { paths: [htmlparser2] }))));
-  const files = { entities: join(root, 'dist', 'esm', 'index.js'), 'entities/decode': join(root, 'dist', 'esm', 'decode.js') };
-  for (const file of Object.values(files)) if (!existsSync(file)) throw new Error(`bundling: expected the ES build of entities at ${file}; its layout changed, update entitiesAliases()`);
+  const files = {
+    entities: join(root, 'dist', 'esm', 'index.js'),
+    'entities/decode': join(root, 'dist', 'esm', 'decode.js'),
+  };
+  for (const file of Object.values(files))
+    if (!existsSync(file))
+      throw new Error(
+        `bundling: expected the ES build of entities at ${file}; its layout changed, update entitiesAliases()`,
+      );
   return Object.entries(files).map(([name, file]) => `${name}=${file}`);
 }
 
@@ -219,15 +226,12 @@ export class TriageFunction extends Construct {
       bundling: bundlingOptions(props.deploymentJson),
     });
 
-    acknowledge(
-      this.role.node.findChild('DefaultPolicy'),
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Only the statement that active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords): ' +
-          'X-Ray does not support resource-level permissions. Every other statement of this role names its resources.',
-      },
-    );
+    acknowledge(this.role.node.findChild('DefaultPolicy'), {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the statement that active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords): ' +
+        'X-Ray does not support resource-level permissions. Every other statement of this role names its resources.',
+    });
     acknowledge(this.fn, {
       id: 'AwsSolutions-L1',
       reason:

@@ -8,7 +8,7 @@ import { recipientRule } from './recipients';
  * (exact), a domain (every address at it), or `.domain` (every subdomain); each enabled rule that
  * matches at least one recipient runs its S3 action once per message, writing
  * `<ObjectKeyPrefix><message id>`. Rules without an S3 action are ignored locally.
- * Without receipt rules in the template, the contract's rules are derived from the config.
+ * Without receipt rules in the template, TriageStack's rules are derived from the config.
  */
 export interface S3Target {
   bucket: string;
@@ -29,19 +29,34 @@ export function receiptRulesFromTemplate(resources: LocalResources): LocalReceip
     const s3 = ((rule.Actions as Record<string, unknown>[] | undefined) ?? [])
       .map((a) => a.S3Action as Record<string, unknown> | undefined)
       .filter((a): a is Record<string, unknown> => !!a)
-      .map((a) => ({ bucket: String(resources.resolve(a.BucketName)), prefix: String(resources.resolve(a.ObjectKeyPrefix ?? '')) }));
+      .map((a) => ({
+        bucket: String(resources.resolve(a.BucketName)),
+        prefix: String(resources.resolve(a.ObjectKeyPrefix ?? '')),
+      }));
     if (s3.length === 0) return [];
-    return [{ name: String(rule.Name ?? id), recipients: ((resources.resolve(rule.Recipients ?? []) as string[]) ?? []).map((r) => r.toLowerCase()), scanEnabled: rule.ScanEnabled === true, s3 }];
+    return [
+      {
+        name: String(rule.Name ?? id),
+        recipients: ((resources.resolve(rule.Recipients ?? []) as string[]) ?? []).map((r) => r.toLowerCase()),
+        scanEnabled: rule.ScanEnabled === true,
+        s3,
+      },
+    ];
   });
 }
 
-/** The contract's rules, from the config: one per department address and the general address, one for the reply domain. */
+/** TriageStack's rules, from the config: one per department address and the general address, one for the reply domain. */
 export function receiptRulesFromConfig(config: TriageConfig, bucket: string): LocalReceiptRule[] {
   const addresses = [...config.departments.flatMap((d) => d.addresses), config.generalAddress];
   return [...addresses, `x@${config.replyDomain}`].map((address) => {
     const rule = recipientRule(config, address)!;
     const recipient = rule.kind === 'reply' ? config.replyDomain : address;
-    return { name: `To ${recipient}`, recipients: [recipient], scanEnabled: true, s3: [{ bucket, prefix: rule.prefix }] };
+    return {
+      name: `To ${recipient}`,
+      recipients: [recipient],
+      scanEnabled: true,
+      s3: [{ bucket, prefix: rule.prefix }],
+    };
   });
 }
 
@@ -49,7 +64,9 @@ export function ruleMatches(rule: LocalReceiptRule, address: string): boolean {
   const lower = address.toLowerCase();
   const domain = lower.split('@')[1] ?? '';
   if (rule.recipients.length === 0) return true;
-  return rule.recipients.some((r) => (r.includes('@') ? r === lower : r.startsWith('.') ? domain.endsWith(r) : domain === r));
+  return rule.recipients.some((r) =>
+    r.includes('@') ? r === lower : r.startsWith('.') ? domain.endsWith(r) : domain === r,
+  );
 }
 
 /** The S3 writes one message causes: each matching rule's targets once, whatever the number of its recipients. */

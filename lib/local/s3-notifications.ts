@@ -4,7 +4,7 @@ import type { LocalResources } from './cfn';
  * Which S3 ObjectCreated events invoke which function, read from the template's
  * `Custom::S3BucketNotifications` (what `bucket.addEventNotification(..., new LambdaDestination(fn),
  * {prefix})` synthesises). When the template has none for the raw mail bucket (for example if the
- * stack routes S3 events through a queue), the contract's rule applies: the inbound function, prefixes
+ * stack routes S3 events through a queue), TriageStack's rule applies: the inbound function, prefixes
  * `inbound/` and `replies/`.
  */
 export interface S3Notification {
@@ -22,11 +22,15 @@ export function s3Notifications(resources: LocalResources, functionLogicalIds: s
   for (const id of resources.ofType('Custom::S3BucketNotifications')) {
     const props = resources.resource(id).Properties ?? {};
     const bucket = String(resources.resolve(props.BucketName));
-    const configs = ((props.NotificationConfiguration as Record<string, unknown> | undefined)?.LambdaFunctionConfigurations ?? []) as Record<string, unknown>[];
+    const configs = ((props.NotificationConfiguration as Record<string, unknown> | undefined)
+      ?.LambdaFunctionConfigurations ?? []) as Record<string, unknown>[];
     configs.forEach((cfg, i) => {
       const fn = byArn.get(String(resources.resolve(cfg.LambdaFunctionArn)));
       if (!fn) return;
-      const rules = ((cfg.Filter as { Key?: { FilterRules?: { Name: string; Value: string }[] } } | undefined)?.Key?.FilterRules ?? []).map((r) => ({
+      const rules = (
+        (cfg.Filter as { Key?: { FilterRules?: { Name: string; Value: string }[] } } | undefined)?.Key?.FilterRules ??
+        []
+      ).map((r) => ({
         name: r.Name.toLowerCase(),
         value: String(resources.resolve(r.Value)),
       }));

@@ -4,7 +4,7 @@ import type { LocalResources } from './cfn';
  * The state machines of the synthesised template, ready for aws-local-stepfunctions: the
  * DefinitionString with intrinsics resolved to local names (and DefinitionSubstitutions applied), and
  * for every Task state the local function it calls. Task resources are either a Lambda function ARN
- * (CDK `LambdaInvoke` with `payloadResponseOnly: true`, what the contract uses) or the
+ * (CDK `LambdaInvoke` with `payloadResponseOnly: true`, what lib/constructs/timers.ts uses) or the
  * `arn:aws:states:::lambda:invoke` integration with `Parameters.FunctionName`.
  */
 
@@ -53,11 +53,13 @@ const functionArnOf = (arn: string) => /^(arn:aws:lambda:[^:]+:[^:]+:function:[^
 
 export function localStateMachines(resources: LocalResources, functionLogicalIds: string[]): LocalStateMachine[] {
   const byArn = new Map(functionLogicalIds.map((id) => [resources.arn(id), id]));
-  byArn.forEach((id) => byArn.set(resources.name(id), id));
+  for (const id of [...byArn.values()]) byArn.set(resources.name(id), id);
   return resources.ofType('AWS::StepFunctions::StateMachine').map((logicalId) => {
     const props = resources.resource(logicalId).Properties ?? {};
     if (props.DefinitionString === undefined) {
-      throw new Error(`state machine ${logicalId}: only DefinitionString is supported locally (got ${Object.keys(props).join(', ')})`);
+      throw new Error(
+        `state machine ${logicalId}: only DefinitionString is supported locally (got ${Object.keys(props).join(', ')})`,
+      );
     }
     let text = String(resources.resolve(props.DefinitionString));
     const substitutions = (resources.resolve(props.DefinitionSubstitutions ?? {}) as Record<string, unknown>) ?? {};
@@ -82,6 +84,14 @@ export function localStateMachines(resources: LocalResources, functionLogicalIds
       }
       if (tasks[name].mode !== 'unsupported' && !tasks[name].functionLogicalId) tasks[name].mode = 'unsupported';
     }
-    return { logicalId, name: resources.name(logicalId), arn: resources.arn(logicalId), definition, tasks, waits, retries };
+    return {
+      logicalId,
+      name: resources.name(logicalId),
+      arn: resources.arn(logicalId),
+      definition,
+      tasks,
+      waits,
+      retries,
+    };
   });
 }

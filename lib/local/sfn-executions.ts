@@ -1,6 +1,4 @@
 import './polyfills';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
@@ -9,6 +7,7 @@ import { AwsError } from './aws-json-endpoint';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './cfn';
 import type { LocalLambda } from './lambda-runtime';
 import type { LocalStateMachine } from './sfn-definition';
+import { type ExecutionRecord, ExecutionFile, type ExecutionStatus } from './sfn-execution-file';
 import { formatDuration, MAX_TIMER_MS, scaledRetryIntervals, scaledWaitMs } from './sfn-time-scale';
 
 /**
@@ -23,29 +22,12 @@ import { formatDuration, MAX_TIMER_MS, scaledRetryIntervals, scaledWaitMs } from
  *
  * Persistence: every execution is recorded in `<stateDir>/executions.json`; on start, executions still
  * RUNNING (the stack was stopped while they waited) are run again FROM THE START with their original
- * input. With the contract's definition (Wait first, then tasks that re-check the ticket) that resumes
+ * input. With the ticket timer's definition (lib/constructs/timers.ts: Wait first, then tasks that re-check the ticket) that resumes
  * the timer where it was: the remaining wait is computed again from the due time. A definition that
  * does work before its first Wait would repeat that work on resume.
  */
 
-/** How often executions.json is written at most while executions change. */
-const PERSIST_EVERY_MS = 200;
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-export interface ExecutionRecord {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: ExecutionStatus;
-  input: string;
-  output?: string;
-  error?: string;
-  cause?: string;
-  /** epoch ms */
-  startDate: number;
-  stopDate?: number;
-}
+export type { ExecutionRecord, ExecutionStatus } from './sfn-execution-file';
 
 interface RunHandle {
   abort(): void;
@@ -55,6 +37,7 @@ interface RunHandle {
   waitTimer?: NodeJS.Timeout;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Step Functions refuses control characters in a name
 const NAME_PATTERN = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 export class Executions extends EventEmitter {
@@ -64,10 +47,7 @@ export class Executions extends EventEmitter {
   private readonly compiled = new Map<string, StateMachine>();
   private readonly foreign: ExecutionRecord[] = [];
   private stopping = false;
-  private persistTimer?: NodeJS.Timeout;
-  private dirty = false;
-  private closed = false;
-  private writing?: Promise<void>;
+  private readonly file?: ExecutionFile;
 
   constructor(
     private readonly options: {
@@ -83,8 +63,9 @@ export class Executions extends EventEmitter {
   ) {
     super();
     this.machines = new Map(options.machines.map((m) => [m.arn, m]));
-    if (options.file && existsSync(options.file)) {
-      for (const r of JSON.parse(readFileSync(options.file, 'utf8')) as ExecutionRecord[]) {
+    if (options.file) {
+      this.file = new ExecutionFile(options.file, () => [...this.foreign, ...this.records.values()], options.log);
+      for (const r of this.file.read()) {
         if (this.machines.has(r.stateMachineArn)) this.records.set(r.executionArn, r);
         else this.foreign.push(r); // of a state machine the stack no longer has: kept in the file, not run
       }
@@ -123,7 +104,11 @@ export class Executions extends EventEmitter {
     return m;
   }
 
-  start(stateMachineArn: string, name: string | undefined, input: string | undefined): { executionArn: string; startDate: number; existing: boolean } {
+  start(
+    stateMachineArn: string,
+    name: string | undefined,
+    input: string | undefined,
+  ): { executionArn: string; startDate: number; existing: boolean } {
     const machine = this.machine(stateMachineArn);
     const execName = name ?? randomUUID();
     if (!NAME_PATTERN.test(execName)) throw new AwsError('InvalidName', `Invalid Name: '${execName}'`);
@@ -131,18 +116,29 @@ export class Executions extends EventEmitter {
     try {
       JSON.parse(inputText);
     } catch {
-      throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${inputText.slice(0, 100)}'`);
+      throw new AwsError(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: '${inputText.slice(0, 100)}'`,
+      );
     }
     const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${execName}`;
     const existing = this.records.get(executionArn);
     if (existing) {
-      if (existing.status === 'RUNNING' && existing.input === inputText) return { executionArn, startDate: existing.startDate, existing: true };
+      if (existing.status === 'RUNNING' && existing.input === inputText)
+        return { executionArn, startDate: existing.startDate, existing: true };
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     if (this.stopping) throw new AwsError('ServiceUnavailable', 'the local stack is stopping', 503);
-    const record: ExecutionRecord = { executionArn, stateMachineArn, name: execName, status: 'RUNNING', input: inputText, startDate: Date.now() };
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn,
+      name: execName,
+      status: 'RUNNING',
+      input: inputText,
+      startDate: Date.now(),
+    };
     this.records.set(executionArn, record);
-    this.persist();
+    this.file?.changed();
     this.run(record, false);
     return { executionArn, startDate: record.startDate, existing: false };
   }
@@ -185,59 +181,21 @@ export class Executions extends EventEmitter {
       handle.abort();
     }
     this.runs.clear();
-    this.close();
+    this.file?.close();
   }
 
-  /**
-   * Records a change in executions.json, at most every PERSIST_EVERY_MS and off the event loop: the
-   * file holds every execution, so writing it whole and synchronously on each change would cost time
-   * growing with the square of the executions, on the thread that runs the handlers' glue. `shutdown`
-   * writes what is pending synchronously, so a stopped stack leaves the file complete; a crash loses at
-   * most the last moment.
-   */
-  private persist(): void {
-    if (!this.options.file || this.closed) return;
-    this.dirty = true;
-    this.persistTimer ??= setTimeout(() => void this.write(), PERSIST_EVERY_MS);
-  }
-
-  private async write(): Promise<void> {
-    this.persistTimer = undefined;
-    if (!this.dirty || this.writing) return;
-    this.dirty = false;
-    const file = this.options.file!;
-    const text = this.snapshot();
-    this.writing = writeFile(`${file}.tmp`, text)
-      // after shutdown's synchronous write, an older snapshot must not replace it
-      .then(() => (this.closed ? undefined : rename(`${file}.tmp`, file)))
-      .catch((err: unknown) => this.options.log(`warning: could not write ${file}: ${(err as Error).message}`))
-      .finally(() => {
-        this.writing = undefined;
-        // changes made while this write was under way
-        if (this.dirty) this.persist();
-      });
-    await this.writing;
-  }
-
-  private snapshot(): string {
-    return JSON.stringify([...this.foreign, ...this.records.values()], null, 1);
-  }
-
-  /** Writes executions.json now, synchronously, and no more after that (the stack is stopping). */
-  private close(): void {
-    if (!this.options.file || this.closed) return;
-    this.closed = true;
-    clearTimeout(this.persistTimer);
-    this.persistTimer = undefined;
-    if (!this.dirty && !this.writing) return;
-    writeFileSync(`${this.options.file}.final.tmp`, this.snapshot());
-    renameSync(`${this.options.file}.final.tmp`, this.options.file);
-  }
-
-  private finish(r: ExecutionRecord, status: ExecutionStatus, extra: { output?: string; error?: string; cause?: string }): void {
+  private finish(
+    r: ExecutionRecord,
+    status: ExecutionStatus,
+    extra: { output?: string; error?: string; cause?: string },
+  ): void {
     if (r.status !== 'RUNNING') return;
-    Object.assign(r, { status, stopDate: Date.now() }, Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)));
-    this.persist();
+    Object.assign(
+      r,
+      { status, stopDate: Date.now() },
+      Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)),
+    );
+    this.file?.changed();
     const label = this.label(r);
     this.options.log(`${label}  ${status}${r.error ? ` ${r.error}${r.cause ? `: ${r.cause}` : ''}` : ''}`);
     this.emit('execution', r);
@@ -266,7 +224,12 @@ export class Executions extends EventEmitter {
         if (target.mode === 'direct') return lambda.invoke(target.functionLogicalId, taskInput, label);
         const payload = (taskInput as { Payload?: unknown } | null)?.Payload ?? {};
         const result = await lambda.invoke(target.functionLogicalId, payload, label);
-        return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200, SdkHttpMetadata: { HttpStatusCode: 200 } };
+        return {
+          ExecutedVersion: '$LATEST',
+          Payload: result,
+          StatusCode: 200,
+          SdkHttpMetadata: { HttpStatusCode: 200 },
+        };
       };
     }
 
@@ -277,14 +240,22 @@ export class Executions extends EventEmitter {
         get: () => {
           const ms = scaledWaitMs(state, input, timeScale);
           if (ms === undefined) {
-            log(`${this.label(r)}  ${stateName}: cannot read the wait time from the execution input; waiting in real time`);
+            log(
+              `${this.label(r)}  ${stateName}: cannot read the wait time from the execution input; waiting in real time`,
+            );
             return undefined;
           }
           if (ms > MAX_TIMER_MS) {
             // too long for one setTimeout: stop this run and start it again closer to the time
             handle.abortReason = 'rearm';
             const rearm = (left: number) => {
-              handle.waitTimer = setTimeout(() => (left > MAX_TIMER_MS ? rearm(left - MAX_TIMER_MS) : r.status === 'RUNNING' && this.runs.get(r.executionArn) === handle && this.run(r, true)), Math.min(left, MAX_TIMER_MS));
+              handle.waitTimer = setTimeout(
+                () =>
+                  left > MAX_TIMER_MS
+                    ? rearm(left - MAX_TIMER_MS)
+                    : r.status === 'RUNNING' && this.runs.get(r.executionArn) === handle && this.run(r, true),
+                Math.min(left, MAX_TIMER_MS),
+              );
             };
             rearm(ms - MAX_TIMER_MS / 2);
             queueMicrotask(() => handle.abort()); // the run may still be inside run(): abort once it returned
@@ -292,7 +263,9 @@ export class Executions extends EventEmitter {
             handle.busyEnd = undefined;
             return MAX_TIMER_MS; // a sleep the abort ends at once
           }
-          log(`${this.label(r)}  ${stateName} ${formatDuration(ms * timeScale)}${timeScale !== 1 ? ` -> ${formatDuration(ms)} at x${timeScale}` : ''}`);
+          log(
+            `${this.label(r)}  ${stateName} ${formatDuration(ms * timeScale)}${timeScale !== 1 ? ` -> ${formatDuration(ms)} at x${timeScale}` : ''}`,
+          );
           if (ms > 0) {
             handle.busyEnd?.();
             handle.busyEnd = undefined;
@@ -306,7 +279,9 @@ export class Executions extends EventEmitter {
     }
 
     const retryIntervalOverrides: Record<string, number[]> = {};
-    if (timeScale !== 1) for (const [stateName, state] of Object.entries(machine.retries)) retryIntervalOverrides[stateName] = scaledRetryIntervals(state, timeScale);
+    if (timeScale !== 1)
+      for (const [stateName, state] of Object.entries(machine.retries))
+        retryIntervalOverrides[stateName] = scaledRetryIntervals(state, timeScale);
 
     if (!resumed) log(`${this.label(r)}  started ${r.input.length > 120 ? `${r.input.slice(0, 117)}...` : r.input}`);
     else log(`${this.label(r)}  resumed (started ${new Date(r.startDate).toISOString()})`);
@@ -315,9 +290,19 @@ export class Executions extends EventEmitter {
     let execution: ReturnType<StateMachine['run']>;
     try {
       execution = this.stateMachine(machine).run(input, {
-        overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
+        overrides: {
+          taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+          waitTimeOverrides,
+          retryIntervalOverrides,
+        },
         context: {
-          Execution: { Id: r.executionArn, Input: input, Name: r.name, StartTime: new Date(r.startDate).toISOString(), RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local` },
+          Execution: {
+            Id: r.executionArn,
+            Input: input,
+            Name: r.name,
+            StartTime: new Date(r.startDate).toISOString(),
+            RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`,
+          },
           StateMachine: { Id: machine.arn, Name: machine.name },
         },
       });
@@ -347,7 +332,8 @@ export class Executions extends EventEmitter {
           const failState = cause.name === 'FailStateError';
           this.finish(r, 'FAILED', {
             error: failState ? undefined : cause.name,
-            cause: failState && cause.message === 'Execution failed because of a Fail state' ? undefined : cause.message,
+            cause:
+              failState && cause.message === 'Execution failed because of a Fail state' ? undefined : cause.message,
           });
         }),
     );
@@ -359,7 +345,8 @@ export class Executions extends EventEmitter {
     if (!sm) {
       const definition = structuredClone(machine.definition);
       // the execution timeout is a wait too
-      if (typeof definition.TimeoutSeconds === 'number') definition.TimeoutSeconds = definition.TimeoutSeconds / this.options.timeScale;
+      if (typeof definition.TimeoutSeconds === 'number')
+        definition.TimeoutSeconds = definition.TimeoutSeconds / this.options.timeScale;
       sm = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
       this.compiled.set(machine.arn, sm);
     }

@@ -6,7 +6,7 @@ import type { AslState } from './sfn-definition';
  *   Seconds / SecondsPath:        seconds * 1000 / timeScale
  *   Timestamp / TimestampPath:    max(0, timestamp - now) / timeScale
  * so with `--time-scale 3600` a ticket due in 8 hours is checked after 8 seconds; with 1 the waits are
- * real. The paths are read from the execution input (the contract's Wait states read fields the
+ * real. The paths are read from the execution input (the ticket timer's Wait states read fields the
  * execution was started with, e.g. `$.dueAt`). Retry intervals are divided by the scale too.
  * The handlers themselves see the real clock: only the waiting is shortened.
  */
@@ -22,7 +22,11 @@ export function readPath(value: unknown, path: string): unknown {
   let current = value;
   for (const token of tokens) {
     if (current === null || typeof current !== 'object') return undefined;
-    const key = token.startsWith('.') ? token.slice(1) : token.startsWith('[\'') || token.startsWith('["') ? token.slice(2, -2) : Number(token.slice(1, -1));
+    const key = token.startsWith('.')
+      ? token.slice(1)
+      : token.startsWith("['") || token.startsWith('["')
+        ? token.slice(2, -2)
+        : Number(token.slice(1, -1));
     current = (current as Record<string | number, unknown>)[key];
   }
   return current;

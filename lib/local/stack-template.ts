@@ -31,38 +31,69 @@ export interface StackTemplate {
 }
 
 /** Synthesises the stack and reads what the local stack needs from its template. */
-export function readStackTemplate(options: { config: TriageConfig; deploymentJson: string; stackModule?: string; log: (line: string) => void }): StackTemplate {
+export function readStackTemplate(options: {
+  config: TriageConfig;
+  deploymentJson: string;
+  stackModule?: string;
+  log: (line: string) => void;
+}): StackTemplate {
   const { config, log } = options;
   const synth = synthesizeStack({ config, deploymentJson: options.deploymentJson, stackModule: options.stackModule });
   const resources = new LocalResources(synth.template, synth.stackName);
-  const functionIds = Object.keys(synth.functions).filter((id) => synth.template.Resources[id]?.Type === 'AWS::Lambda::Function');
+  const functionIds = Object.keys(synth.functions).filter(
+    (id) => synth.template.Resources[id]?.Type === 'AWS::Lambda::Function',
+  );
   if (functionIds.length === 0) throw new LocalStackError('the synthesised stack has no TriageFunction');
   const first = (type: string) => resources.ofType(type)[0];
   const tableId = synth.parts.table ?? first('AWS::DynamoDB::Table') ?? first('AWS::DynamoDB::GlobalTable');
   const bucketId = synth.parts.rawMailBucket ?? first('AWS::S3::Bucket');
   const machineId = synth.parts.timerStateMachine ?? first('AWS::StepFunctions::StateMachine');
-  if (!tableId || !bucketId || !machineId) throw new LocalStackError('the synthesised stack lacks a table, a bucket or a state machine');
+  if (!tableId || !bucketId || !machineId)
+    throw new LocalStackError('the synthesised stack lacks a table, a bucket or a state machine');
   const bucketName = resources.name(bucketId);
   const machines = localStateMachines(resources, functionIds);
   for (const m of machines) {
-    for (const [state, t] of Object.entries(m.tasks)) if (t.mode === 'unsupported') log(`warning: state ${m.name}.${state} calls ${t.resource}, which the local stack cannot run; it will fail`);
+    for (const [state, t] of Object.entries(m.tasks))
+      if (t.mode === 'unsupported')
+        log(`warning: state ${m.name}.${state} calls ${t.resource}, which the local stack cannot run; it will fail`);
   }
   let notifications: S3Notification[] = s3Notifications(resources, functionIds);
   if (!notifications.some((n) => n.bucket === bucketName)) {
     const inbound = synth.parts.inboundFunction ?? functionIds[0];
-    log(`note: no S3 -> Lambda notification for ${bucketName} in the template; using the contract's (inbound/, replies/ -> ${functionLabel(synth.functions[inbound].entry)})`);
-    notifications = [...notifications, ...['inbound/', 'replies/'].map((prefix) => ({ id: `contract-${prefix}`, bucket: bucketName, functionLogicalId: inbound, events: ['s3:ObjectCreated:*'], prefix, suffix: '' }))];
+    log(
+      `note: no S3 -> Lambda notification for ${bucketName} in the template; using TriageStack's (inbound/, replies/ -> ${functionLabel(synth.functions[inbound].entry)})`,
+    );
+    notifications = [
+      ...notifications,
+      ...['inbound/', 'replies/'].map((prefix) => ({
+        id: `contract-${prefix}`,
+        bucket: bucketName,
+        functionLogicalId: inbound,
+        events: ['s3:ObjectCreated:*'],
+        prefix,
+        suffix: '',
+      })),
+    ];
   }
   let receiptRules = receiptRulesFromTemplate(resources);
   if (receiptRules.length === 0) {
-    log('note: no SES receipt rule with an S3 action in the template; accepting mail per the contract (department, general and reply addresses)');
+    log(
+      'note: no SES receipt rule with an S3 action in the template; accepting mail as TriageStack does (department, general and reply addresses)',
+    );
     receiptRules = receiptRulesFromConfig(config, bucketName);
   }
   // The function URL (status page, survey): served on 127.0.0.1, invoking the function it targets.
   const urlId = first('AWS::Lambda::Url');
-  const urlTarget = urlId ? String(resources.resolve(resources.resource(urlId).Properties?.TargetFunctionArn)) : undefined;
-  const webFunctionId = urlTarget ? functionIds.find((id) => resources.arn(id) === urlTarget || resources.name(id) === urlTarget) : undefined;
-  if (urlId && !webFunctionId) log(`warning: the function URL ${urlId} targets ${urlTarget}, which is not a TriageFunction; it is not served locally`);
+  const urlTarget = urlId
+    ? String(resources.resolve(resources.resource(urlId).Properties?.TargetFunctionArn))
+    : undefined;
+  const webFunctionId = urlTarget
+    ? functionIds.find((id) => resources.arn(id) === urlTarget || resources.name(id) === urlTarget)
+    : undefined;
+  if (urlId && !webFunctionId)
+    log(
+      `warning: the function URL ${urlId} targets ${urlTarget}, which is not a TriageFunction; it is not served locally`,
+    );
 
   return {
     synth,

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { TriageConfig } from '../../functions/domain/config';
 import { LocalStackError } from './errors';
@@ -37,8 +37,19 @@ export interface SynthesisedStack {
   stackName: string;
   template: CfnTemplate;
   functions: Record<string, LocalFunctionSource>;
-  /** logical ids of the parts the contract names on `TriageStack` (undefined when the stack lacks one) */
-  parts: Partial<Record<'table' | 'rawMailBucket' | 'timerStateMachine' | 'replyTokenSecret' | 'inboundFunction' | 'timerFunction' | 'reportFunction', string>>;
+  /** logical ids of the parts `TriageStack` names (undefined when the stack lacks one) */
+  parts: Partial<
+    Record<
+      | 'table'
+      | 'rawMailBucket'
+      | 'timerStateMachine'
+      | 'replyTokenSecret'
+      | 'inboundFunction'
+      | 'timerFunction'
+      | 'reportFunction',
+      string
+    >
+  >;
   durationMs: number;
 }
 
@@ -61,7 +72,12 @@ export function cdkJsonContext(cdkJsonPath = join(REPO_ROOT, 'cdk.json')): Recor
 /** Duck-typed `TriageFunction` (lib/constructs/triage-function.ts): a construct with `entry`, `handlerName` and `fn`. */
 function isTriageFunction(c: IConstruct): c is IConstruct & { entry: string; handlerName: string; fn: IConstruct } {
   const x = c as unknown as Record<string, unknown>;
-  return typeof x.entry === 'string' && typeof x.fn === 'object' && x.fn !== null && typeof (x.fn as IConstruct).node === 'object';
+  return (
+    typeof x.entry === 'string' &&
+    typeof x.fn === 'object' &&
+    x.fn !== null &&
+    typeof (x.fn as IConstruct).node === 'object'
+  );
 }
 
 function logicalIdOf(stack: Stack, construct: unknown): string | undefined {
@@ -73,19 +89,26 @@ function logicalIdOf(stack: Stack, construct: unknown): string | undefined {
   return child && CfnElement.isCfnElement(child) ? stack.getLogicalId(child) : undefined;
 }
 
-export function synthesizeStack(options: { config: TriageConfig; deploymentJson: string; stackModule?: string; stackId?: string }): SynthesisedStack {
+export function synthesizeStack(options: {
+  config: TriageConfig;
+  deploymentJson: string;
+  stackModule?: string;
+  stackId?: string;
+}): SynthesisedStack {
   const started = Date.now();
   const stackModule = options.stackModule ?? DEFAULT_STACK_MODULE;
   if (!existsSync(stackModule) && !existsSync(`${stackModule}.ts`)) {
-    throw new LocalStackError(`cannot find the CDK stack ${stackModule} (a module that exports TriageStack, as lib/triage-stack.ts does)`);
+    throw new LocalStackError(
+      `cannot find the CDK stack ${stackModule} (a module that exports TriageStack, as lib/triage-stack.ts does)`,
+    );
   }
   const previousDeprecated = process.env.JSII_DEPRECATED;
   process.env.JSII_DEPRECATED ??= 'quiet';
   const outdir = mkdtempSync(join(tmpdir(), 'triage-local-synth-'));
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { TriageStack } = require(stackModule) as TriageStackModule;
-    if (typeof TriageStack !== 'function') throw new LocalStackError(`${stackModule} does not export a TriageStack class`);
+    if (typeof TriageStack !== 'function')
+      throw new LocalStackError(`${stackModule} does not export a TriageStack class`);
     const context = cdkJsonContext();
     const stackName = options.stackId ?? (typeof context.stackName === 'string' ? context.stackName : 'EmailTriage');
     const app = new App({
@@ -96,7 +119,12 @@ export function synthesizeStack(options: { config: TriageConfig; deploymentJson:
       analyticsReporting: false,
     } as ConstructorParameters<typeof App>[0]);
     // no receipt rule set activation locally: the local SMTP server plays the active rule set
-    const stack = new TriageStack(app, stackName, { stackName, config: options.config, deploymentJson: options.deploymentJson, activateReceiptRuleSet: false });
+    const stack = new TriageStack(app, stackName, {
+      stackName,
+      config: options.config,
+      deploymentJson: options.deploymentJson,
+      activateReceiptRuleSet: false,
+    });
     const functions: Record<string, LocalFunctionSource> = {};
     for (const c of stack.node.findAll()) {
       if (!isTriageFunction(c)) continue;
@@ -104,7 +132,15 @@ export function synthesizeStack(options: { config: TriageConfig; deploymentJson:
       if (id) functions[id] = { entry: c.entry, handlerName: c.handlerName || 'handler', path: c.node.path };
     }
     const parts: SynthesisedStack['parts'] = {};
-    for (const name of ['table', 'rawMailBucket', 'timerStateMachine', 'replyTokenSecret', 'inboundFunction', 'timerFunction', 'reportFunction'] as const) {
+    for (const name of [
+      'table',
+      'rawMailBucket',
+      'timerStateMachine',
+      'replyTokenSecret',
+      'inboundFunction',
+      'timerFunction',
+      'reportFunction',
+    ] as const) {
       const id = logicalIdOf(stack, stack[name]);
       if (id) parts[name] = id;
     }
