@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureBigMail, writeBigMail } from '../bench/big-mail';
-import { build } from '../infra/helpers';
+import { build } from '../support/cdk-stack';
 
 jest.setTimeout(180_000);
 

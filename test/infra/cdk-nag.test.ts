@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { addNagChecks, addTriageStack } from '../../lib/triage-app';
 import { CONFIG_PATH } from '../support/fixtures';
-import { build, testContext } from './helpers';
+import { build, testContext } from '../support/cdk-stack';
 
 interface Ack {
   path: string;

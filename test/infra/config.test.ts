@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/config/schema';
 import { ROOT } from '../support/fixtures';
-import { build, configVariant } from './helpers';
+import { build, configVariant } from '../support/cdk-stack';
 
 describe('a broken config', () => {
   const badPrefix = configVariant((raw) => {

@@ -4,7 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { build, roleStatements } from './helpers';
+import { build, roleStatements } from '../support/cdk-stack';
 
 const { app, stack, template, logicalId } = build();
 const topicId = () => logicalId(stack.feedback.topic);

@@ -14,7 +14,7 @@ import {
 } from '../../functions/shared/observability';
 import type { ObjectOutcome } from '../../functions/ports';
 import { CONFIG_PATH } from '../support/fixtures';
-import { build, logicalIdIn } from './helpers';
+import { build, logicalIdIn } from '../support/cdk-stack';
 
 const { stack, template } = build();
 const topicId = logicalIdIn(stack, stack.observability.topic);

@@ -4,7 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { build, configVariant, logicalIdIn, roleStatements } from './helpers';
+import { build, configVariant, logicalIdIn, roleStatements } from '../support/cdk-stack';
 
 describe('weekly report', () => {
   const withManagers = configVariant((raw) => {

@@ -4,7 +4,7 @@ import { TIMER_STATES } from '../../lib/constructs/timers';
 import { loadConfigFile } from '../../lib/config/load';
 import { addTriageStack } from '../../lib/triage-app';
 import { CONFIG_PATH } from '../support/fixtures';
-import { build, configVariant, roleStatements, testContext, type WithResource } from './helpers';
+import { build, configVariant, roleStatements, testContext, type WithResource } from '../support/cdk-stack';
 
 const config = loadConfigFile(CONFIG_PATH);
 const { stack, template, logicalId } = build();

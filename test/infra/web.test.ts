@@ -4,7 +4,7 @@
  * functions that mail links, and an output for the operator.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { build, configVariant, roleStatements } from './helpers';
+import { build, configVariant, roleStatements } from '../support/cdk-stack';
 
 const { stack, template, logicalId } = build();
 const webFnId = () => logicalId(stack.webFunction.fn);

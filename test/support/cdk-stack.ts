@@ -6,7 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parse, stringify } from 'yaml';
 import { addTriageStack, type TriageAppOptions } from '../../lib/triage-app';
 import type { TriageStack } from '../../lib/triage-stack';
-import { CONFIG_PATH, ROOT } from '../support/fixtures';
+import { CONFIG_PATH, ROOT } from './fixtures';
 
 /** The context of cdk.json (feature flags) plus "skip bundling": fast, no esbuild. */
 export function testContext(extra: Record<string, unknown> = {}): Record<string, unknown> {
