@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const MAX_LINES = 400;
 const ROOTS = ['functions', 'lib', 'bin'];
 const SOURCE = /\.(ts|js|mjs|cjs)$/;
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function* sources(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
