@@ -5,23 +5,11 @@ import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-r
 import type { Ticket } from '../../functions/domain/ticket';
 import { MemoryTicketRepository } from '../support/in-memory';
 import { conditionFailed } from '../support/dynamo';
+import { aTicket } from '../support/tickets';
 
 /** The operator actions of `triage close|assign|priority`: new TicketRepository methods. */
 
-const ticket: Ticket = {
-  id: 'BIL-1001',
-  department: 'billing',
-  status: 'open',
-  priority: 'normal',
-  customer: 'jane@customer.example.org',
-  customerName: 'Jane',
-  participants: ['jane@customer.example.org'],
-  subject: 'Refund',
-  createdAt: '2026-11-23T09:00:00.000Z',
-  dueAt: '2026-11-23T17:00:00.000Z',
-  messageIds: [],
-  version: 3,
-};
+const ticket: Ticket = aTicket({ version: 3 });
 const stored = (t: Partial<Ticket> = {}) => ({
   pk: 'TICKET#BIL-1001',
   sk: 'TICKET',

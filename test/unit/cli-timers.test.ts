@@ -1,20 +1,19 @@
 import type { Ticket } from '../../functions/domain/ticket';
 import { formatFiresIn, pendingTimers } from '../../lib/cli/timers';
+import { aTicket } from '../support/tickets';
 
-const base = {
-  department: 'support',
-  status: 'open',
-  priority: 'normal',
-  customer: 'kim@x.org',
-  customerName: '',
-  participants: [],
-  subject: 's',
-  createdAt: '2026-11-23T14:00:00.000Z',
-  dueAt: '2026-11-23T18:00:00.000Z',
-  messageIds: [],
-  version: 1,
-} as const;
-const t = (id: string, extra: Partial<Ticket>): Ticket => ({ ...base, id, ...extra }) as Ticket;
+const t = (id: string, extra: Partial<Ticket>): Ticket =>
+  aTicket({
+    id,
+    department: 'support',
+    customer: 'kim@x.org',
+    customerName: '',
+    participants: [],
+    subject: 's',
+    createdAt: '2026-11-23T14:00:00.000Z',
+    dueAt: '2026-11-23T18:00:00.000Z',
+    ...extra,
+  });
 
 describe('triage timers', () => {
   const now = new Date('2026-11-23T15:00:00Z');

@@ -14,6 +14,7 @@ import { buildDeploymentJson } from '../../lib/config/deployment';
 import { CONFIG_PATH, FIXTURES, exampleConfig } from '../support/fixtures';
 import { FixedSecret, MemoryMailer, MemoryRawMailStore, MemoryTicketRepository } from '../support/in-memory';
 import { inboundUseCase } from '../support/inbound';
+import { aTicket } from '../support/tickets';
 
 const BASE = 'https://abc123.lambda-url.eu-west-1.on.aws/';
 const KEY = 'k'.repeat(64);
@@ -398,11 +399,9 @@ describe('the satisfaction survey', () => {
 
 describe('the expected reply on the status page', () => {
   const dept = exampleConfig().departments.find((d) => d.name === 'support')!;
-  const ticket = {
+  const ticket = aTicket({
     id: 'SUP-1001',
     department: 'support',
-    status: 'open' as const,
-    priority: 'normal' as const,
     customer: 'kim@x.org',
     customerName: '',
     participants: [],
@@ -410,9 +409,7 @@ describe('the expected reply on the status page', () => {
     createdAt: '2026-11-23T14:00:00.000Z',
     dueAt: '2026-11-23T18:00:00.000Z',
     promisedAt: '2026-11-23T19:00:00.000Z',
-    messageIds: [],
-    version: 1,
-  };
+  });
 
   it('shows the promise while the ticket awaits its first answer, nothing while it waits on the customer, and the new promise after the customer wrote again', () => {
     expect(ticketStatusView(ticket, dept, []).dueLocal).toContain('14:00');
