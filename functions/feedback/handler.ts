@@ -1,8 +1,8 @@
 import type { Context, SNSEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoSuppressionList } from '../adapters/dynamo-suppression-list';
-import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { clients, region } from '../shared/clients';
+import { ticketRepository } from '../shared/tables';
 import { deployment } from '../shared/deployment';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/observability';
@@ -17,11 +17,7 @@ function recordSesFeedback(): RecordSesFeedback {
   const table = requireEnv('TICKETS_TABLE');
   useCase = new RecordSesFeedback({
     suppressions: new DynamoSuppressionList(clients.dynamo(), table),
-    repository: new DynamoTicketRepository(
-      clients.dynamo(),
-      table,
-      config.departments.map((d) => d.name),
-    ),
+    repository: ticketRepository(config),
     region: region(),
   });
   return useCase;

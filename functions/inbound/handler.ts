@@ -3,18 +3,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoAutoReplyLimiter } from '../adapters/dynamo-auto-reply-limiter';
 import { DynamoCustomerDirectory } from '../adapters/dynamo-customer-directory';
 import { DynamoQuarantine } from '../adapters/dynamo-quarantine';
-import { DynamoDeliveryLedger } from '../adapters/dynamo-delivery-ledger';
-import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { MailparserReader } from '../adapters/mailparser-reader';
 import { S3AttachmentStore } from '../adapters/s3-attachment-store';
 import { S3RawMailStore } from '../adapters/s3-raw-mail-store';
 import { SecretsManagerSecret } from '../adapters/secrets-manager-secret';
-import { SesMailer } from '../adapters/ses-mailer';
-import { DynamoSuppressionList } from '../adapters/dynamo-suppression-list';
-import { SuppressingMailer } from '../adapters/suppressing-mailer';
 import { SfnTimerScheduler } from '../adapters/sfn-timer-scheduler';
 import type { ObjectOutcome } from '../ports';
-import { clients, region } from '../shared/clients';
+import { clients } from '../shared/clients';
+import { suppressingMailer } from '../shared/mailer';
+import { deliveryLedger, ticketRepository } from '../shared/tables';
 import { deployment } from '../shared/deployment';
 import { requireEnv } from '../shared/env';
 import {
@@ -38,16 +35,9 @@ function processInboundMail(): ProcessInboundMail {
     templates,
     store: new S3RawMailStore(clients.s3(), requireEnv('RAW_MAIL_BUCKET')),
     reader: new MailparserReader(),
-    repository: new DynamoTicketRepository(
-      clients.dynamo(),
-      requireEnv('TICKETS_TABLE'),
-      config.departments.map((d) => d.name),
-    ),
-    ledger: new DynamoDeliveryLedger(clients.dynamo(), requireEnv('TICKETS_TABLE')),
-    mailer: new SuppressingMailer(
-      new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()),
-      new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE')),
-    ),
+    repository: ticketRepository(config),
+    ledger: deliveryLedger(),
+    mailer: suppressingMailer(),
     timers: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
     secrets: new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID')),
     limiter: new DynamoAutoReplyLimiter(clients.dynamo(), requireEnv('TICKETS_TABLE'), config.autoReplyLimits),

@@ -1,11 +1,7 @@
 import type { Context } from 'aws-lambda';
-import { DynamoSuppressionList } from '../adapters/dynamo-suppression-list';
-import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
-import { SesMailer } from '../adapters/ses-mailer';
-import { SuppressingMailer } from '../adapters/suppressing-mailer';
-import { clients, region } from '../shared/clients';
+import { suppressingMailer } from '../shared/mailer';
+import { ticketRepository } from '../shared/tables';
 import { deployment } from '../shared/deployment';
-import { requireEnv } from '../shared/env';
 import { invocationLogger } from '../shared/observability';
 import { RunWeeklyReport, type WeeklyReportRequest, type WeeklyReportResult } from '../usecases/run-weekly-report';
 
@@ -14,19 +10,11 @@ let useCase: RunWeeklyReport | undefined;
 function runWeeklyReport(): RunWeeklyReport {
   if (useCase) return useCase;
   const { config, templates } = deployment();
-  const table = requireEnv('TICKETS_TABLE');
   useCase = new RunWeeklyReport({
     config,
     templates,
-    repository: new DynamoTicketRepository(
-      clients.dynamo(),
-      table,
-      config.departments.map((d) => d.name),
-    ),
-    mailer: new SuppressingMailer(
-      new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()),
-      new DynamoSuppressionList(clients.dynamo(), table),
-    ),
+    repository: ticketRepository(config),
+    mailer: suppressingMailer(),
   });
   return useCase;
 }

@@ -1,11 +1,8 @@
-import { DynamoDeliveryLedger } from '../adapters/dynamo-delivery-ledger';
-import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { SecretsManagerSecret } from '../adapters/secrets-manager-secret';
-import { SesMailer } from '../adapters/ses-mailer';
 import { SfnTimerScheduler } from '../adapters/sfn-timer-scheduler';
-import { DynamoSuppressionList } from '../adapters/dynamo-suppression-list';
-import { SuppressingMailer } from '../adapters/suppressing-mailer';
-import { clients, region } from '../shared/clients';
+import { clients } from '../shared/clients';
+import { suppressingMailer } from '../shared/mailer';
+import { deliveryLedger, ticketRepository } from '../shared/tables';
 import { deployment } from '../shared/deployment';
 import { requireEnv } from '../shared/env';
 import type { Context } from 'aws-lambda';
@@ -30,16 +27,9 @@ function runTicketTimer(): RunTicketTimer {
   useCase = new RunTicketTimer({
     config,
     templates,
-    repository: new DynamoTicketRepository(
-      clients.dynamo(),
-      requireEnv('TICKETS_TABLE'),
-      config.departments.map((d) => d.name),
-    ),
-    ledger: new DynamoDeliveryLedger(clients.dynamo(), requireEnv('TICKETS_TABLE')),
-    mailer: new SuppressingMailer(
-      new SesMailer(clients.ses(), process.env.SES_CONFIGURATION_SET, region()),
-      new DynamoSuppressionList(clients.dynamo(), requireEnv('TICKETS_TABLE')),
-    ),
+    repository: ticketRepository(config),
+    ledger: deliveryLedger(),
+    mailer: suppressingMailer(),
     secrets,
     scheduler: new SfnTimerScheduler(clients.sfn(), requireEnv('TIMER_STATE_MACHINE_ARN')),
     webBaseUrl: process.env.WEB_BASE_URL || undefined,

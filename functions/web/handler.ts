@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
 import { SecretsManagerSecret } from '../adapters/secrets-manager-secret';
 import { isSurveyChoice, SURVEY_CHOICES } from '../domain/web-links';
 import { WebPages } from '../domain/web-pages';
 import { clients } from '../shared/clients';
+import { ticketRepository } from '../shared/tables';
 import { deployment } from '../shared/deployment';
 import { requireEnv } from '../shared/env';
 import { invocationLogger } from '../shared/observability';
@@ -24,11 +24,7 @@ let wiring: WebWiring | undefined;
 function wire(): WebWiring {
   if (wiring) return wiring;
   const { config, templateSources } = deployment();
-  const repository = new DynamoTicketRepository(
-    clients.dynamo(),
-    requireEnv('TICKETS_TABLE'),
-    config.departments.map((d) => d.name),
-  );
+  const repository = ticketRepository(config);
   const secrets = new SecretsManagerSecret(clients.secrets(), requireEnv('REPLY_TOKEN_SECRET_ID'));
   wiring = {
     pages: new WebPages(templateSources, config.companyName),
